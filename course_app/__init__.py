@@ -1,0 +1,60 @@
+"""OT coaching continuing-education platform."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from .config import PROJECT_ROOT, load_config
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, commands."""
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"))
+    app.config.from_mapping(load_config(app.instance_path, config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .course_store import CourseStore
+    from .database import enable_sqlite_pragmas
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    enable_sqlite_pragmas()
+    app.extensions["course_store"] = CourseStore(app.config["CONTENT_ROOT"], app.config["CONTENT_RELOAD"])
+    from .auth import sessions  # noqa: F401  (registers the user loader)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .assessment import bp as assessment
+    from .auth import bp as auth
+    from .certificates import bp as certificates
+    from .instructor import bp as instructor
+    from .learning import bp as learning
+
+    for blueprint in (auth, learning, assessment, certificates, instructor):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register_commands as register
+
+    register(app)

@@ -1,0 +1,68 @@
+"""Reflections: read them, and save them without ever overwriting newer text."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..content import Lesson
+from ..extensions import db
+from ..models import Reflection, utcnow
+
+MAX_CHARACTERS = 20_000
+
+
+class StaleRevision(Exception):
+    """The text was saved elsewhere (another tab or device) after this copy was loaded."""
+
+    def __init__(self, current: Reflection):
+        super().__init__("newer text exists")
+        self.current = current
+
+
+def reflections_for(user_id: int, module_id: str, lesson: Lesson) -> dict[str, Reflection]:
+    """Return the learner's saved reflections for one lesson, by reflection id."""
+    ids = [spec.id for spec in lesson.reflections]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Reflection).where(
+        Reflection.user_id == user_id, Reflection.module_id == module_id, Reflection.reflection_id.in_(ids)))
+    return {row.reflection_id: row for row in rows}
+
+
+def get_reflection(user_id: int, module_id: str, reflection_id: str) -> Reflection | None:
+    return db.session.scalar(select(Reflection).where(
+        Reflection.user_id == user_id, Reflection.module_id == module_id, Reflection.reflection_id == reflection_id))
+
+
+def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str, base_revision: int) -> Reflection:
+    """Store text as the next revision if base_revision is the latest; otherwise raise StaleRevision."""
+    now = utcnow()
+    if base_revision == 0:
+        row = Reflection(user_id=user_id, module_id=module_id, reflection_id=reflection_id, text=text,
+                         revision=1, created_at=now, updated_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+            return row
+        except IntegrityError:  # a first save arrived from elsewhere a moment ago
+            raise StaleRevision(get_reflection(user_id, module_id, reflection_id)) from None
+    # Compare-and-set in one statement, so two saves of the same revision cannot both win.
+    result = db.session.execute(
+        update(Reflection)
+        .where(Reflection.user_id == user_id, Reflection.module_id == module_id,
+               Reflection.reflection_id == reflection_id, Reflection.revision == base_revision)
+        .values(text=text, revision=base_revision + 1, updated_at=now)
+        .execution_options(synchronize_session=False))
+    current = get_reflection(user_id, module_id, reflection_id)
+    if result.rowcount != 1:
+        if current is None:
+            raise StaleRevision(Reflection(text="", revision=0))
+        raise StaleRevision(current)
+    db.session.refresh(current)
+    return current
+
+
+def journal(user_id: int) -> dict[tuple[str, str], Reflection]:
+    """Return all of a learner's reflections keyed by (module id, reflection id)."""
+    rows = db.session.scalars(select(Reflection).where(Reflection.user_id == user_id))
+    return {(row.module_id, row.reflection_id): row for row in rows}

@@ -1,0 +1,201 @@
+"""Reflections (autosave and plain form), the journal, and the post-test."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..auth.forms import ConfirmForm
+from ..completion import is_complete, lessons_done, word_count
+from ..course_store import current_course
+from ..errors import wants_json
+from ..extensions import db
+from ..learning.progress import learner_states
+from ..learning.views import get_module, missing_prerequisites
+from ..models import QuizAttempt
+from . import bp
+from .attempts import AttemptRefused, attempts_of, next_start, open_attempt, save_answers, start_attempt, submit_attempt
+from .grading import AnswerError, case_groups, read_answers, unanswered
+from .journal import journal_markdown, journal_sections
+from .reflections import MAX_CHARACTERS, StaleRevision, save_reflection
+
+
+@bp.app_context_processor
+def reflection_helpers() -> dict:
+    return {"saved_words": lambda saved: word_count(saved.text) if saved else 0}
+
+
+def _reflection_spec(module, reflection_id: str):
+    spec = next((r for r in module.reflections if r.id == reflection_id), None)
+    if spec is None:
+        abort(404, f"Module '{module.title}' has no reflection '{reflection_id}'.")
+    return spec
+
+
+@bp.route("/modules/<module_id>/reflections/<reflection_id>", methods=["POST"], endpoint="save_reflection")
+@login_required
+def save_reflection_view(module_id: str, reflection_id: str):
+    module = get_module(module_id)
+    _reflection_spec(module, reflection_id)
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(data, dict):
+        abort(400, "Send the reflection as a form or a JSON object with 'text' and 'revision'.")
+    text, revision = data.get("text"), str(data.get("revision", ""))
+    if not isinstance(text, str) or not revision.isdigit():
+        abort(400, "The reflection needs 'text' and a whole-number 'revision'.")
+    if len(text) > MAX_CHARACTERS:
+        abort(413, f"A reflection can hold up to {MAX_CHARACTERS:,} characters; this one has {len(text):,}. "
+                   "Your text is still in the box: shorten it and save again.")
+    lesson_id = data.get("lesson_id") if isinstance(data.get("lesson_id"), str) else None
+    back = url_for("learning.lesson", module_id=module.id, lesson_id=lesson_id) if module.lesson(lesson_id or "") \
+        else url_for("learning.module", module_id=module.id)
+    try:
+        row = save_reflection(current_user.id, module.id, reflection_id, text.replace("\r\n", "\n"), int(revision))
+    except StaleRevision as stale:
+        db.session.rollback()
+        if request.is_json:
+            return {"error": "This reflection was saved from another tab or device after you opened it.",
+                    "revision": stale.current.revision, "text": stale.current.text}, 409
+        return render_template("assessment/reflection_conflict.html", module=module, yours=text,
+                               theirs=stale.current, back=back, reflection_id=reflection_id), 409
+    db.session.commit()
+    if request.is_json:
+        return {"revision": row.revision, "words": word_count(row.text), "saved_at": row.updated_at.isoformat()}
+    flash("Your reflection is saved.", "success")
+    return redirect(f"{back}#reflection-{reflection_id}")
+
+
+@bp.route("/journal")
+@login_required
+def journal():
+    sections = journal_sections(current_user.id, current_course())
+    return render_template("assessment/journal.html", sections=sections)
+
+
+@bp.route("/journal.md")
+@login_required
+def journal_export():
+    text = journal_markdown(current_user, journal_sections(current_user.id, current_course()))
+    return Response(text, mimetype="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="reflection-journal.md"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/journal.pdf")
+@login_required
+def journal_pdf():
+    from .journal import journal_pdf as build
+
+    pdf = build(current_user, journal_sections(current_user.id, current_course()))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="reflection-journal.pdf"',
+                             "Cache-Control": "no-store"})
+
+
+# --- post-test ---------------------------------------------------------------------------------
+
+def _quiz_module(module_id: str):
+    module = get_module(module_id)
+    if module.quiz is None:
+        abort(404, f"Module '{module.title}' has no post-test.")
+    if missing_prerequisites(module):
+        abort(403, "Complete the prerequisite modules first.")
+    return module
+
+
+def get_attempt(attempt_id: int) -> QuizAttempt:
+    """Return the current learner's own attempt, or 404 (another learner's attempt is never shown)."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404, "There is no such attempt among yours.")
+    return attempt
+
+
+@bp.route("/modules/<module_id>/quiz")
+@login_required
+def quiz(module_id: str):
+    module = _quiz_module(module_id)
+    attempts = attempts_of(current_user.id, module.id)
+    state = learner_states(current_user.id, [module])[module.id]
+    return render_template("assessment/quiz_intro.html", module=module, quiz=module.quiz, attempts=attempts,
+                           current=open_attempt(attempts), wait_until=next_start(module.quiz, attempts),
+                           lessons_left=len(module.lessons) - lessons_done(module, state),
+                           complete=is_complete(module, state), form=ConfirmForm())
+
+
+@bp.route("/modules/<module_id>/quiz/attempts", methods=["POST"])
+@login_required
+def start_quiz(module_id: str):
+    module = _quiz_module(module_id)
+    ConfirmForm().validate_on_submit() or abort(400, "This form had expired. Reload the page and try again.")
+    state = learner_states(current_user.id, [module])[module.id]
+    if lessons_done(module, state) < len(module.lessons):
+        abort(409, "Complete every lesson of this module before the post-test.")
+    try:
+        attempt = start_attempt(current_user.id, module.id, module.quiz)
+    except AttemptRefused as refused:
+        db.session.rollback()
+        abort(refused.status, str(refused))
+    db.session.commit()
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/quiz/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    attempt = get_attempt(attempt_id)
+    module = get_module(attempt.module_id)
+    if attempt.submitted_at is None:
+        return _again(module, attempt, attempt.answers, [], None, 200)
+    reveal = bool(attempt.passed) or module.quiz.spec.reveal_answers_before_pass
+    return render_template("assessment/result.html", module=module, quiz=module.quiz, attempt=attempt, reveal=reveal,
+                           groups=case_groups(attempt.layout, module.quiz.spec))
+
+
+@bp.route("/quiz/attempts/<int:attempt_id>", methods=["POST"])
+@login_required
+def answer(attempt_id: int):
+    attempt = get_attempt(attempt_id)
+    module = get_module(attempt.module_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "This form had expired. Your saved answers are kept; reload the page and submit again.")
+    if attempt.submitted_at is not None:
+        flash("This attempt was already submitted (perhaps in another tab). Here is its result.", "info")
+        return redirect(url_for("assessment.attempt", attempt_id=attempt.id), 303)
+    try:
+        answers = read_answers(module.quiz.spec, attempt.layout, request.form.to_dict(flat=False))
+    except AnswerError as error:
+        abort(400, f"The answers could not be read: {error}. Nothing was recorded.")
+    revision = request.form.get("revision", "")
+    if not revision.isdigit():
+        abort(400, "The form is missing its revision number. Reload the page; your saved answers are kept.")
+    if int(revision) != attempt.revision:
+        return _again(module, attempt, answers, [], "These answers were changed in another tab after this page "
+                      "was opened. Check them below and submit again.", 409)
+    missing = unanswered(attempt.layout, answers, module.quiz.spec)
+    try:
+        if request.form.get("action") == "save" or missing:
+            save_answers(attempt, answers, int(revision))
+            db.session.commit()
+            if request.form.get("action") == "save":
+                return _saved_response(attempt)
+            return _again(module, attempt, answers, missing, None, 422)
+        submit_attempt(attempt, module.quiz, answers)
+    except AttemptRefused as refused:
+        db.session.rollback()
+        abort(refused.status, str(refused))
+    db.session.commit()
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+
+
+def _again(module, attempt: QuizAttempt, answers: dict, missing: list[str], message: str | None, status: int):
+    """Show the attempt again with the learner's answers as sent, so nothing typed is lost."""
+    return render_template("assessment/attempt.html", module=module, quiz=module.quiz, attempt=attempt,
+                           groups=case_groups(attempt.layout, module.quiz.spec), answers=answers,
+                           missing=missing, message=message, form=ConfirmForm()), status
+
+
+def _saved_response(attempt: QuizAttempt):
+    if wants_json():
+        return {"revision": attempt.revision}
+    flash("Your answers are saved. You can come back and finish later.", "success")
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id))

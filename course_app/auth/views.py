@@ -1,0 +1,101 @@
+"""Register, log in, log out, profile and password."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter
+from . import bp
+from .forms import ConfirmForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
+from .operations import AccountError, authenticate, change_password, end_all_sessions, register
+from .sessions import safe_next
+
+
+def _field_error(form, error: AccountError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = list(field.errors) + [str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def register_view():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = register(email=form.email.data, password=form.password.data, full_name=form.full_name.data,
+                            credential=form.credential.data, license_number=form.license_number.data,
+                            license_state=form.license_state.data)
+        except AccountError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Welcome! Your account is ready.", "success")
+            return redirect(url_for("learning.dashboard"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute;60/hour", methods=["POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append("That email and password do not match an account.")
+        else:
+            db.session.commit()  # a rehashed password, if any
+            login_user(user, remember=form.remember.data, fresh=True)
+            return redirect(safe_next(form.next.data, url_for("learning.dashboard")))
+    status = 422 if (form.errors or form.form_errors) else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        end_all_sessions(current_user)
+        db.session.commit()
+    logout_user()
+    flash("You are logged out on every device.", "info")
+    return redirect(url_for("learning.home"))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        name_changed = " ".join(form.full_name.data.split()) != current_user.full_name
+        current_user.full_name = " ".join(form.full_name.data.split())
+        current_user.credential = form.credential.data
+        current_user.license_number = (form.license_number.data or "").strip() or None
+        current_user.license_state = form.license_state.data or None
+        db.session.commit()
+        message = "Your profile is saved."
+        if name_changed:
+            message += " Certificates already issued keep the name they were issued with; you can ask for a reissue."
+        flash(message, "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except AccountError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user, fresh=True)  # this session continues under the new version
+            flash("Your password is changed. You were logged out everywhere else.", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/password.html", form=form), 422 if (form.errors or form.form_errors) else 200

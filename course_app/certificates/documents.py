@@ -1,0 +1,49 @@
+"""The files a certificate carries: its PDF and its signed Open Badges credential, made once at issue."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, url_for
+
+from ..content import Course
+from ..models import Certificate, User
+from . import credential
+from .pdf import certificate_pdf
+
+
+def signing_key():
+    """Return the provider's signing key, created on first use."""
+    return credential.load_or_create_key(current_app.config["SIGNING_KEY_FILE"])
+
+
+def issuer_id() -> str:
+    from .issuance import public_url
+
+    return public_url(url_for("certificates.issuer"))
+
+
+def render_documents(certificate: Certificate, user: User, course: Course) -> tuple[bytes, str]:
+    """Return the certificate's PDF and its signed credential (compact VC-JWT)."""
+    from .issuance import public_url
+
+    verify_url = public_url(url_for("certificates.verify", code=certificate.code))
+    pdf = certificate_pdf(certificate, verify_url)
+    subject_url = (url_for("learning.module", module_id=certificate.subject_id) if certificate.kind == "module"
+                   else url_for("learning.catalog"))
+    document = credential.build_credential(
+        certificate,
+        credential_id=public_url(url_for("certificates.credential_file", code=certificate.code)),
+        issuer_id=issuer_id(), issuer_name=certificate.provider_name,
+        achievement_id=public_url(subject_url), verify_url=verify_url,
+        criteria=_criteria(certificate),
+        description=f"Continuing education in occupational therapy: {certificate.course_title}.",
+        recipient_email=user.email,
+        salt=hashlib.sha256(f"{certificate.code}:{user.id}".encode()).hexdigest()[:16])
+    return pdf, credential.sign_credential(document, signing_key())
+
+
+def _criteria(certificate: Certificate) -> str:
+    if certificate.kind == "program":
+        return "Completed every module of the program, each with its lessons, reflections, post-test and evaluation."
+    return ("Completed every lesson and required reflection, passed the post-test at the required mark, "
+            "and submitted the participant evaluation.")

@@ -1,0 +1,114 @@
+"""Issuing, reissuing and revoking certificates. A certificate freezes what it states at issue."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..content import Course, Module
+from ..content.schema import Program
+from ..extensions import db
+from ..models import Certificate, User, utcnow
+from .codes import new_code
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a certificate is for: a module, or a program of modules."""
+
+    kind: str
+    id: str
+    title: str
+    content_version: str
+    contact_hours: Decimal
+    level: str
+
+
+def module_subject(module: Module) -> Subject:
+    return Subject("module", module.id, module.title, module.version, module.contact_hours, module.level)
+
+
+def program_subject(program: Program, course: Course) -> Subject:
+    modules = [course.module(m) for m in program.modules]
+    levels = ["introductory", "intermediate", "advanced"]
+    level = max((m.level for m in modules), key=levels.index)
+    version = hashlib.sha256(" ".join(m.version for m in modules).encode()).hexdigest()[:10]
+    return Subject("program", program.id, program.title, version,
+                   sum((m.contact_hours for m in modules), Decimal(0)), level)
+
+
+def current_certificate(user_id: int, kind: str, subject_id: str) -> Certificate | None:
+    """Return the learner's newest certificate for a module or program (revoked ones included)."""
+    return db.session.scalar(select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.kind == kind, Certificate.subject_id == subject_id,
+        Certificate.superseded_at.is_(None)).order_by(Certificate.generation.desc()).limit(1))
+
+
+def issue(user: User, subject: Subject, course: Course, completed_on: date) -> Certificate:
+    """Issue the learner's certificate once; a second or parallel call returns the one that exists."""
+    existing = current_certificate(user.id, subject.kind, subject.id)
+    if existing is not None:
+        return existing
+    provider, signer = course.spec.provider, course.spec.signer
+    certificate = Certificate(
+        code=new_code(), user_id=user.id, kind=subject.kind, subject_id=subject.id, generation=1,
+        issued_at=utcnow(), completed_on=completed_on, participant_name=user.full_name,
+        participant_credential=user.credential, license_number=user.license_number,
+        license_state=user.license_state, course_title=subject.title, content_version=subject.content_version,
+        contact_hours=subject.contact_hours, ceus=subject.contact_hours / 10, level=subject.level,
+        provider_name=provider.name, provider_number=provider.approval_number,
+        provider_statement=provider.statement, signer_name=signer.name, signer_title=signer.title)
+    return _insert_and_render(certificate, user, course) or current_certificate(user.id, subject.kind, subject.id)
+
+
+def reissue(old: Certificate, user: User, course: Course) -> Certificate:
+    """Issue a new generation with the learner's current name and credential; the old one is superseded."""
+    fields = {column.key: getattr(old, column.key) for column in Certificate.__table__.columns
+              if column.key not in {"id", "code", "generation", "issued_at", "pdf", "signed_credential",
+                                    "superseded_at", "superseded_by_id", "revoked_at", "revoked_reason"}}
+    fields.update(participant_name=user.full_name, participant_credential=user.credential,
+                  license_number=user.license_number, license_state=user.license_state)
+    new = Certificate(**fields, code=new_code(), generation=old.generation + 1, issued_at=utcnow())
+    if _insert_and_render(new, user, course) is None:
+        raise ReissueConflict()
+    old.superseded_at = new.issued_at
+    old.superseded_by_id = new.id
+    return new
+
+
+class ReissueConflict(Exception):
+    """Another reissue of the same certificate happened at the same moment."""
+
+
+def _insert_and_render(certificate: Certificate, user: User, course: Course) -> Certificate | None:
+    """Insert the row (the unique constraint decides races), then produce its PDF and signed credential."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+    except IntegrityError:
+        return None
+    from .documents import render_documents
+
+    certificate.pdf, certificate.signed_credential = render_documents(certificate, user, course)
+    return certificate
+
+
+def revoke(certificate: Certificate, reason: str) -> None:
+    """Mark a certificate revoked with a reason; verification shows it from now on."""
+    if not reason.strip():
+        raise ValueError("a reason is required to revoke a certificate")
+    certificate.revoked_at = utcnow()
+    certificate.revoked_reason = reason.strip()
+
+
+def public_url(path: str) -> str:
+    """Return an absolute URL for a path, on the configured public address when there is one."""
+    from flask import request
+
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
+    return base + path

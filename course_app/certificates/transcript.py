@@ -1,0 +1,63 @@
+"""A learner's transcript: all certificates with hours and CEUs, for a date range such as a renewal cycle."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Certificate, User, utcnow
+from .pdf import transcript_pdf
+
+
+def parse_range(start: str, end: str) -> tuple[date | None, date | None, str | None]:
+    """Read optional ISO dates; return them and a message naming a bad one."""
+    parsed = []
+    for label, value in (("from", start), ("to", end)):
+        value = value.strip()
+        if not value:
+            parsed.append(None)
+            continue
+        try:
+            parsed.append(date.fromisoformat(value))
+        except ValueError:
+            return None, None, f"The '{label}' date '{value[:20]}' is not a date like 2026-01-31."
+    if parsed[0] and parsed[1] and parsed[0] > parsed[1]:
+        return None, None, "The 'from' date is after the 'to' date."
+    return parsed[0], parsed[1], None
+
+
+def transcript_rows(user_id: int, date_from: date | None, date_to: date | None) -> list[Certificate]:
+    """Return the learner's certificates completed within the range, oldest first."""
+    query = select(Certificate).where(Certificate.user_id == user_id)
+    if date_from:
+        query = query.where(Certificate.completed_on >= date_from)
+    if date_to:
+        query = query.where(Certificate.completed_on <= date_to)
+    return list(db.session.scalars(query.order_by(Certificate.completed_on, Certificate.id)))
+
+
+def transcript_csv(user: User, date_from: date | None, date_to: date | None) -> str:
+    """Write the transcript as CSV, one certificate a row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["participant", "credential", "license_number", "license_state", "course", "kind",
+                     "completion_date", "contact_hours", "aota_ceus", "level", "provider", "provider_number",
+                     "certificate_code", "status"])
+    for c in transcript_rows(user.id, date_from, date_to):
+        writer.writerow([safe_cell(v) for v in (
+            c.participant_name, c.participant_credential, c.license_number or "", c.license_state or "",
+            c.course_title, c.kind, c.completed_on.isoformat(), f"{c.contact_hours:g}", f"{c.ceus:g}",
+            c.level, c.provider_name, c.provider_number, c.code, c.status)])
+    return out.getvalue()
+
+
+def safe_cell(value: str) -> str:
+    """Keep a spreadsheet from reading a cell as a formula (a name such as '=cmd')."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def transcript_pdf_for(user: User, date_from: date | None, date_to: date | None) -> bytes:
+    return transcript_pdf(user, transcript_rows(user.id, date_from, date_to), date_from, date_to, utcnow())

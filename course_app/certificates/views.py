@@ -1,0 +1,209 @@
+"""Evaluation, issuance, my certificates, transcript, public verification and the issuer profile."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth.forms import ConfirmForm
+from ..completion import certificate_ready, is_complete
+from ..course_store import current_course
+from ..extensions import db, limiter
+from ..learning.progress import learner_states
+from ..learning.views import get_module
+from ..models import Certificate
+from . import bp, credential
+from .codes import normalize_code
+from .documents import issuer_id, signing_key
+from .evaluation import answers_from, evaluation_form, get_evaluation, record_evaluation
+from .issuance import ReissueConflict, current_certificate, issue, module_subject, program_subject, reissue
+from .transcript import parse_range, transcript_csv, transcript_pdf_for
+
+VERIFY_LIMIT = "30/minute;300/hour"
+
+
+def own_certificate(code: str) -> Certificate:
+    """Return the current learner's certificate with this code, or 404."""
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if certificate is None or (certificate.user_id != current_user.id and not current_user.is_instructor):
+        abort(404, "There is no certificate with that code among yours.")
+    return certificate
+
+
+@bp.route("/modules/<module_id>/evaluation", methods=["GET", "POST"])
+@login_required
+def evaluation(module_id: str):
+    module = get_module(module_id)
+    course = current_course()
+    state = learner_states(current_user.id, [module])[module.id]
+    if not state.quiz_passed and module.quiz is not None:
+        abort(409, "The evaluation opens once you have passed the post-test.")
+    if get_evaluation(current_user.id, module.id):
+        flash("You have already submitted the evaluation for this module. Thank you.", "info")
+        return redirect(url_for("learning.module", module_id=module.id))
+    form = evaluation_form(course.evaluation)
+    if form.validate_on_submit():
+        record_evaluation(current_user.id, module.id, answers_from(form, course.evaluation))
+        state = learner_states(current_user.id, [module])[module.id]
+        certificate = None
+        if certificate_ready(module, state):
+            certificate = issue(current_user, module_subject(module), course, date.today())
+        db.session.commit()
+        if certificate:
+            flash("Thank you for your evaluation. Your certificate is ready.", "success")
+            return redirect(url_for("certificates.show", code=certificate.code))
+        flash("Thank you for your evaluation.", "success")
+        return redirect(url_for("learning.module", module_id=module.id))
+    return render_template("certificates/evaluation.html", module=module, form=form), 422 if form.errors else 200
+
+
+@bp.route("/modules/<module_id>/certificate", methods=["POST"], endpoint="issue")
+@login_required
+def issue_module(module_id: str):
+    module = get_module(module_id)
+    ConfirmForm().validate_on_submit() or abort(400, "This form had expired. Reload the page and try again.")
+    state = learner_states(current_user.id, [module])[module.id]
+    if not certificate_ready(module, state):
+        abort(409, "This module is not complete yet: the module page lists what is left.")
+    certificate = issue(current_user, module_subject(module), current_course(), date.today())
+    db.session.commit()
+    return redirect(url_for("certificates.show", code=certificate.code))
+
+
+@bp.route("/programs/<program_id>/certificate", methods=["POST"])
+@login_required
+def issue_program(program_id: str):
+    course = current_course()
+    program = course.program(program_id) or abort(404, f"There is no program '{program_id}'.")
+    ConfirmForm().validate_on_submit() or abort(400, "This form had expired. Reload the page and try again.")
+    modules = [course.module(m) for m in program.modules]
+    states = learner_states(current_user.id, modules)
+    if not all(current_certificate(current_user.id, "module", m.id) and is_complete(m, states[m.id]) for m in modules):
+        abort(409, "Every module of the program needs its certificate first.")
+    certificate = issue(current_user, program_subject(program, course), course, date.today())
+    db.session.commit()
+    return redirect(url_for("certificates.show", code=certificate.code))
+
+
+@bp.route("/certificates")
+@login_required
+def mine():
+    course = current_course()
+    certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == current_user.id)
+                                      .order_by(Certificate.issued_at.desc())).all()
+    have = {c.subject_id for c in certificates if c.kind == "module" and c.status == "valid"}
+    programs = [(p, all(m in have for m in p.modules), current_certificate(current_user.id, "program", p.id))
+                for p in course.programs]
+    return render_template("certificates/mine.html", certificates=certificates, programs=programs,
+                           form=ConfirmForm())
+
+
+@bp.route("/certificates/<code>")
+@login_required
+def show(code: str):
+    certificate = own_certificate(code)
+    return render_template("certificates/show.html", certificate=certificate, form=ConfirmForm(),
+                           name_changed=certificate.participant_name != current_user.full_name
+                           or certificate.participant_credential != current_user.credential)
+
+
+@bp.route("/certificates/<code>.pdf")
+@login_required
+def pdf(code: str):
+    certificate = own_certificate(code)
+    return Response(certificate.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"'})
+
+
+@bp.route("/certificates/<code>/credential.jwt")
+def credential_file(code: str):
+    """The signed credential: public like the verification page, since it states only what that page states."""
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if certificate is None or not certificate.signed_credential:
+        abort(404, "There is no credential with that code.")
+    return Response(certificate.signed_credential, mimetype="application/vc+jwt", headers={
+        "Content-Disposition": f'attachment; filename="credential-{certificate.code}.jwt"'})
+
+
+@bp.route("/certificates/<code>/reissue", methods=["POST"])
+@login_required
+def reissue_view(code: str):
+    certificate = own_certificate(code)
+    ConfirmForm().validate_on_submit() or abort(400, "This form had expired. Reload the page and try again.")
+    if certificate.user_id != current_user.id:
+        abort(403, "Only the learner can ask for a reissue of their certificate.")
+    if certificate.status != "valid":
+        abort(409, f"This certificate is {certificate.status}; only a valid certificate can be reissued.")
+    try:
+        new = reissue(certificate, current_user, current_course())
+    except ReissueConflict:
+        db.session.rollback()
+        abort(409, "This certificate was just reissued in another tab.")
+    db.session.commit()
+    flash("Your certificate was reissued with your current name and credential. The old one now shows as "
+          "superseded.", "success")
+    return redirect(url_for("certificates.show", code=new.code))
+
+
+@bp.route("/certificates/transcript.<any(pdf, csv):kind>")
+@login_required
+def transcript(kind: str):
+    date_from, date_to, problem = parse_range(request.args.get("from", ""), request.args.get("to", ""))
+    if problem:
+        abort(400, problem)
+    if kind == "csv":
+        body, mimetype = transcript_csv(current_user, date_from, date_to), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = transcript_pdf_for(current_user, date_from, date_to), "application/pdf"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="ce-transcript.{kind}"', "Cache-Control": "no-store"})
+
+
+@bp.route("/verify")
+@limiter.limit(VERIFY_LIMIT)
+def verify_form():
+    typed = request.args.get("code", "")
+    if not typed:
+        return render_template("certificates/verify_form.html", problem=None)
+    code = normalize_code(typed[:100])
+    if code is None:
+        return render_template("certificates/verify_form.html", typed=typed[:100], problem=(
+            "A certificate code has 26 letters and digits, usually in groups of four such as 7QF2-M9XK-…. "
+            "Check what you typed.")), 400
+    return redirect(url_for("certificates.verify", code=code))
+
+
+@bp.route("/verify/<code>")
+@limiter.limit(VERIFY_LIMIT)
+def verify(code: str):
+    canonical = normalize_code(code[:100])
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical)) if canonical else None
+    if certificate is None:
+        return render_template("certificates/verify_not_found.html"), 404
+    successor = db.session.get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
+    signature = _check_signature(certificate)
+    return render_template("certificates/verify.html", certificate=certificate, successor=successor,
+                           signature=signature)
+
+
+def _check_signature(certificate: Certificate) -> str | None:
+    """Return None when the stored credential verifies against the issuer key, else the reason."""
+    try:
+        credential.verify_credential(certificate.signed_credential or "", [credential.public_jwk(signing_key())])
+    except credential.CredentialError as error:
+        return str(error)
+    return None
+
+
+@bp.route("/issuer")
+def issuer():
+    profile = credential.issuer_profile(issuer_id(), current_course().provider.name,
+                                        current_course().provider.url, signing_key())
+    return profile
+
+
+@bp.route("/issuer/jwks.json")
+def jwks():
+    return {"keys": [credential.public_jwk(signing_key())]}

@@ -1,0 +1,95 @@
+"""Flask commands for instructors and operators: course check, stats, users."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .content import load_course
+from .content.stats import course_stats, format_stats
+from .course_store import current_course
+from .extensions import db
+
+course_cli = AppGroup("course", help="Check and describe the course content.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@course_cli.command("check")
+@click.argument("root", required=False, type=click.Path(file_okay=False, path_type=Path))
+def check_command(root: Path | None) -> None:
+    """Validate course.yaml, modules/ and quizzes/ under ROOT (default: the configured content root)."""
+    root = root or Path(current_app.config["CONTENT_ROOT"])
+    course, problems = load_course(root)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if course is not None:
+        lessons = sum(len(m.lessons) for m in course.modules)
+        quizzes = sum(1 for m in course.modules if m.quiz)
+        click.echo(f"{len(course.modules)} modules, {lessons} lessons, {quizzes} quizzes checked in {root}: "
+                   f"{errors} errors, {warnings} warnings")
+    else:
+        click.echo(f"{root}: {errors} errors, {warnings} warnings")
+    sys.exit(1 if errors else 0)
+
+
+@course_cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def stats_command(as_json: bool) -> None:
+    """Print words, minutes, hours, reflections and quiz questions per module."""
+    stats = course_stats(current_course())
+    click.echo(json.dumps(stats, indent=2) if as_json else format_stats(stats))
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["learner", "instructor", "admin"]), default="learner", show_default=True)
+@click.option("--name", "full_name", prompt="Full name (as on certificates)")
+@click.option("--credential", type=click.Choice(["OTR/L", "COTA/L", "OT", "OTA", "student", "other"]),
+              default="OTR/L", show_default=True)
+@click.password_option(prompt="Password (at least 12 characters)")
+def create_user_command(email: str, role: str, full_name: str, credential: str, password: str) -> None:
+    """Create an account with EMAIL and a role."""
+    from .auth.operations import AccountError, register
+
+    try:
+        user = register(email=email, password=password, full_name=full_name, credential=credential, role=role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"created {role} {user.email}")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(["learner", "instructor", "admin"]))
+def set_role_command(email: str, role: str) -> None:
+    """Give the account with EMAIL another role."""
+    from .models import User
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    user.role = role
+    db.session.commit()
+    click.echo(f"{user.email} is now {role}")
+
+
+@users_cli.command("list")
+def list_users_command() -> None:
+    """List accounts with their role."""
+    from .models import User
+
+    for user in db.session.scalars(select(User).order_by(User.id)):
+        click.echo(f"{user.id:>5}  {user.role:<10}  {user.email}  ({user.full_name})")
+
+
+def register_commands(app) -> None:
+    app.cli.add_command(course_cli)
+    app.cli.add_command(users_cli)

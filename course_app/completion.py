@@ -1,0 +1,96 @@
+"""What "module complete" means: pure functions over a module and one learner's state."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from .content import Module
+
+
+def word_count(text: str) -> int:
+    """Count words as a reader would: runs of letters or digits, with inner apostrophes and hyphens."""
+    return len(re.findall(r"\w+(?:['’\-]\w+)*", text or ""))
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    """Everything about one learner and one module that completion depends on."""
+
+    completed_lessons: frozenset[str] = frozenset()
+    opened_lessons: frozenset[str] = frozenset()
+    reflection_words: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    quiz_passed: bool = False
+    best_score: float | None = None
+    attempts: int = 0
+    evaluated: bool = False
+    active_seconds: int = 0
+    certificate_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str  # lessons, reflections, quiz, evaluation, time, certificate
+    label: str
+    done: bool
+    detail: str
+
+
+def reflections_done(module: Module, state: LearnerState) -> tuple[int, int]:
+    """Return how many required reflections meet their minimum words, and how many there are."""
+    required = [r for r in module.reflections if r.required]
+    done = sum(1 for r in required if state.reflection_words.get(r.id, 0) >= max(r.min_words, 1))
+    return done, len(required)
+
+
+def lessons_done(module: Module, state: LearnerState) -> int:
+    return sum(1 for lesson in module.lessons if lesson.id in state.completed_lessons)
+
+
+def is_complete(module: Module, state: LearnerState) -> bool:
+    """All lessons completed, required reflections written to length, and the quiz passed."""
+    done, required = reflections_done(module, state)
+    quiz_ok = module.quiz is None or state.quiz_passed
+    return lessons_done(module, state) == len(module.lessons) and done == required and quiz_ok
+
+
+def time_ok(module: Module, state: LearnerState) -> bool:
+    return state.active_seconds >= module.meta.min_active_minutes * 60
+
+
+def certificate_ready(module: Module, state: LearnerState) -> bool:
+    """Complete, evaluated, and with enough active time when the module asks for it."""
+    return is_complete(module, state) and state.evaluated and time_ok(module, state)
+
+
+def requirements(module: Module, state: LearnerState) -> list[Requirement]:
+    """List each requirement of the module with its state and what is left, in the order to do them."""
+    total = len(module.lessons)
+    read = lessons_done(module, state)
+    items = [Requirement("lessons", "Lessons", read == total,
+                         f"{read} of {total} lessons completed" + ("" if read == total else f"; {total - read} left"))]
+    done, required = reflections_done(module, state)
+    if required:
+        items.append(Requirement("reflections", "Reflections", done == required,
+                                 f"{done} of {required} required reflections written to their minimum length"))
+    if module.quiz is not None:
+        items.append(Requirement("quiz", "Post-test", state.quiz_passed, _quiz_detail(module, state)))
+    items.append(Requirement("evaluation", "Course evaluation", state.evaluated,
+                             "Submitted" if state.evaluated else "Opens once the post-test is passed"))
+    if module.meta.min_active_minutes:
+        minutes = state.active_seconds // 60
+        items.append(Requirement("time", "Active learning time", time_ok(module, state),
+                                 f"{minutes} of {module.meta.min_active_minutes} minutes"))
+    items.append(Requirement("certificate", "Certificate", state.certificate_code is not None,
+                             "Issued" if state.certificate_code else "Issued when everything above is done"))
+    return items
+
+
+def _quiz_detail(module: Module, state: LearnerState) -> str:
+    mark = module.quiz.spec.pass_mark
+    if state.quiz_passed:
+        return f"Passed (best score {state.best_score:g}%)"
+    if state.attempts:
+        return f"Not passed yet: best score {state.best_score:g}%, {mark}% needed"
+    return f"Not taken yet: {mark}% needed to pass"

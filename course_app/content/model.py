@@ -1,0 +1,150 @@
+"""The loaded course: immutable objects built once from the content files."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Mapping
+
+from .schema import Case, CourseFile, EvaluationItem, ModuleMeta, Program, Question, QuizFile, ReflectionSpec
+
+READING_WORDS_PER_MINUTE = 200
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of lesson HTML, or a reflection form placed between two runs."""
+
+    html: str = ""
+    reflection: ReflectionSpec | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    module_id: str
+    title: str
+    minutes: int
+    activity_minutes: int
+    words: int
+    segments: tuple[Segment, ...]
+    toc_html: str
+    headings: tuple[dict, ...]
+    reflections: tuple[ReflectionSpec, ...]
+    path: str
+
+    @property
+    def estimated_minutes(self) -> float:
+        """Reading time plus the declared time for its activities and reflections."""
+        activities = self.activity_minutes + sum(r.minutes for r in self.reflections)
+        return self.words / READING_WORDS_PER_MINUTE + activities
+
+
+@dataclass(frozen=True)
+class Quiz:
+    spec: QuizFile
+    path: str
+    html: Mapping[str, str]  # rendered Markdown: "prompt:<q>", "choice:<q>:<c>", "rationale:<q>:<c>", "case:<id>"
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(self.spec.questions)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.spec.questions if q.id == question_id), None)
+
+    def case(self, case_id: str | None) -> Case | None:
+        return next((c for c in self.spec.cases if c.id == case_id), None)
+
+    @property
+    def questions_per_attempt(self) -> int:
+        pooled = {name: 0 for name in self.spec.pools}
+        fixed = 0
+        for q in self.spec.questions:
+            if q.pool:
+                pooled[q.pool] += 1
+            else:
+                fixed += 1
+        return fixed + sum(min(draw, pooled[name]) for name, draw in self.spec.pools.items())
+
+
+@dataclass(frozen=True)
+class Module:
+    meta: ModuleMeta
+    folder: str
+    overview_html: str
+    references_html: tuple[str, ...]
+    lessons: tuple[Lesson, ...]
+    quiz: Quiz | None
+    version: str
+
+    def __getattr__(self, name: str):
+        # id, title, level, contact_hours, objectives ... read straight from the front matter.
+        return getattr(self.meta, name)
+
+    @property
+    def ceus(self) -> Decimal:
+        return self.meta.contact_hours / 10
+
+    @property
+    def reflections(self) -> tuple[ReflectionSpec, ...]:
+        return tuple(r for lesson in self.lessons for r in lesson.reflections)
+
+    @property
+    def declared_minutes(self) -> int:
+        return sum(lesson.minutes for lesson in self.lessons) + (self.quiz.spec.minutes if self.quiz else 0)
+
+    @property
+    def estimated_minutes(self) -> float:
+        quiz = self.quiz.spec.minutes if self.quiz else 0
+        return sum(lesson.estimated_minutes for lesson in self.lessons) + quiz
+
+    @property
+    def words(self) -> int:
+        return sum(lesson.words for lesson in self.lessons)
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def neighbours(self, lesson_id: str) -> tuple[Lesson | None, Lesson | None]:
+        ids = [lesson.id for lesson in self.lessons]
+        index = ids.index(lesson_id)
+        before = self.lessons[index - 1] if index > 0 else None
+        after = self.lessons[index + 1] if index + 1 < len(ids) else None
+        return before, after
+
+
+@dataclass(frozen=True)
+class Course:
+    spec: CourseFile
+    modules: tuple[Module, ...]
+    _by_id: Mapping[str, Module] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", MappingProxyType({m.id: m for m in self.modules}))
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def provider(self):
+        return self.spec.provider
+
+    @property
+    def evaluation(self) -> tuple[EvaluationItem, ...]:
+        return tuple(self.spec.evaluation)
+
+    @property
+    def programs(self) -> tuple[Program, ...]:
+        return tuple(self.spec.programs)
+
+    def program(self, program_id: str) -> Program | None:
+        return next((p for p in self.spec.programs if p.id == program_id), None)
+
+    def module(self, module_id: str) -> Module | None:
+        return self._by_id.get(module_id)
+
+    @property
+    def contact_hours(self) -> Decimal:
+        return sum((m.contact_hours for m in self.modules), Decimal(0))

@@ -1,0 +1,62 @@
+"""Error pages: a clear message, the right status, never a traceback."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .content import ContentError
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "The request could not be understood. Please go back and try again.",
+    403: "You do not have access to this page.",
+    404: "There is no page at this address.",
+    405: "This page does not accept that kind of request.",
+    409: "This was changed elsewhere in the meantime.",
+    413: "What you sent is larger than this site accepts.",
+    429: "Too many requests in a short time. Please wait a minute and try again.",
+}
+
+
+def wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(status: int, message: str, title: str | None = None):
+    title = title or {404: "Page not found", 403: "Not allowed", 429: "Slow down"}.get(status, "Something went wrong")
+    if wants_json():
+        return {"error": message}, status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, "This form had expired or was sent from elsewhere (its security token was "
+                                 "missing or wrong). Nothing was changed. Reload the page and send it again.",
+                            "Form expired")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = error.description if error.description and error.code not in MESSAGES else MESSAGES.get(error.code)
+        if error.code in (400, 409) and error.description and "browser (or proxy)" not in error.description:
+            message = error.description
+        return render_error(error.code or 500, message or "Something went wrong.")
+
+    @app.errorhandler(ContentError)
+    def content_error(error: ContentError):
+        log.error("course content has errors:\n%s", error)
+        return render_error(503, "The course content is being updated and has errors. An instructor has been "
+                                 "told; please try again shortly.", "Temporarily unavailable")
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return render_error(500, "Something went wrong on our side. Nothing you typed here was lost if it had "
+                                 "been saved; please try again.")

@@ -1,0 +1,133 @@
+"""Home, catalog, module and lesson pages, the dashboard, and lesson progress."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user, login_required
+
+from ..assessment.reflections import reflections_for
+from ..auth.forms import ConfirmForm
+from ..completion import certificate_ready, is_complete, requirements
+from ..content import ContentError, Module
+from ..course_store import current_course
+from ..extensions import db
+from . import bp
+from .progress import last_position, learner_states, mark_complete, record_activity, record_visit
+
+
+@bp.app_context_processor
+def site_context() -> dict:
+    try:
+        course = current_course()
+    except ContentError:
+        return {"site_name": "OT Coaching CE", "course_title": "", "provider": {"name": "", "approval_number": ""}}
+    return {"site_name": course.provider.name, "course_title": course.title, "provider": course.provider}
+
+
+def get_module(module_id: str) -> Module:
+    """Return the module with this id, or answer 404."""
+    module = current_course().module(module_id)
+    if module is None:
+        abort(404, f"There is no module '{module_id}'.")
+    return module
+
+
+def missing_prerequisites(module: Module) -> list[Module]:
+    """Return the prerequisite modules the current learner has not completed (none for instructors)."""
+    if not module.prerequisites or (current_user.is_authenticated and current_user.is_instructor):
+        return []
+    course = current_course()
+    needed = [course.module(m) for m in module.prerequisites]
+    if not current_user.is_authenticated:
+        return needed
+    states = learner_states(current_user.id, needed)
+    return [m for m in needed if not is_complete(m, states[m.id])]
+
+
+@bp.route("/")
+def home():
+    return render_template("learning/home.html", course=current_course())
+
+
+@bp.route("/modules")
+def catalog():
+    course = current_course()
+    states = learner_states(current_user.id, course.modules) if current_user.is_authenticated else {}
+    return render_template("learning/catalog.html", course=course, states=states)
+
+
+@bp.route("/modules/<module_id>")
+def module(module_id: str):
+    module = get_module(module_id)
+    state = learner_states(current_user.id, [module])[module.id] if current_user.is_authenticated else None
+    return render_template("learning/module.html", module=module, state=state,
+                           blocked_by=missing_prerequisites(module),
+                           requirements=requirements(module, state) if state else [],
+                           ready=state is not None and certificate_ready(module, state))
+
+
+@bp.route("/modules/<module_id>/lessons/<lesson_id>")
+@login_required
+def lesson(module_id: str, lesson_id: str):
+    module = get_module(module_id)
+    lesson = module.lesson(lesson_id)
+    if lesson is None:
+        abort(404, f"Module '{module.title}' has no lesson '{lesson_id}'.")
+    blocked_by = missing_prerequisites(module)
+    if blocked_by:
+        names = ", ".join(f"“{m.title}”" for m in blocked_by)
+        abort(403, f"This module builds on {names}. Complete that first; its lessons open afterwards.")
+    progress = record_visit(current_user.id, module.id, lesson.id)
+    db.session.commit()
+    before, after = module.neighbours(lesson.id)
+    return render_template("learning/lesson.html", module=module, lesson=lesson, progress=progress,
+                           before=before, after=after, form=ConfirmForm(),
+                           reflections=reflections_for(current_user.id, module.id, lesson))
+
+
+@bp.route("/modules/<module_id>/lessons/<lesson_id>/complete", methods=["POST"])
+@login_required
+def complete_lesson(module_id: str, lesson_id: str):
+    module = get_module(module_id)
+    lesson = module.lesson(lesson_id)
+    if lesson is None:
+        abort(404, f"Module '{module.title}' has no lesson '{lesson_id}'.")
+    if missing_prerequisites(module):
+        abort(403, "Complete the prerequisite modules first.")
+    ConfirmForm().validate_on_submit() or abort(400, "This form had expired. Reload the lesson and try again.")
+    mark_complete(current_user.id, module.id, lesson.id)
+    db.session.commit()
+    flash(f"“{lesson.title}” is marked complete.", "success")
+    _, after = module.neighbours(lesson.id)
+    if after is not None:
+        return redirect(url_for("learning.lesson", module_id=module.id, lesson_id=after.id))
+    return redirect(url_for("learning.module", module_id=module.id))
+
+
+@bp.route("/modules/<module_id>/lessons/<lesson_id>/activity", methods=["POST"])
+@login_required
+def activity(module_id: str, lesson_id: str):
+    module = get_module(module_id)
+    if module.lesson(lesson_id) is None:
+        abort(404, f"Module '{module.title}' has no lesson '{lesson_id}'.")
+    row = record_activity(current_user.id, module.id, lesson_id)
+    db.session.commit()
+    return {"active_seconds": row.active_seconds}
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    course = current_course()
+    states = learner_states(current_user.id, course.modules)
+    return render_template("learning/dashboard.html", course=course, states=states,
+                           position=last_position(current_user.id, course), is_complete=is_complete)
+
+
+@bp.route("/media/<path:filename>")
+def media(filename: str):
+    """Serve an image that a lesson shows (only image files inside modules/)."""
+    if Path(filename).suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".webp", ".gif"}:
+        abort(404)
+    return send_from_directory(Path(current_app.config["CONTENT_ROOT"]) / "modules", filename, max_age=3600)

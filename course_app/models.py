@@ -1,0 +1,170 @@
+"""Learner state. Content (modules, lessons, quizzes) lives in files and is referenced by string ids."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, types
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+ID = String(80)  # content ids: lowercase words joined by hyphens
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(types.TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = types.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lowercased
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(120))
+    credential: Mapped[str] = mapped_column(String(20))
+    license_number: Mapped[str | None] = mapped_column(String(40))
+    license_state: Mapped[str | None] = mapped_column(String(2))
+    role: Mapped[str] = mapped_column(String(20), default="learner")
+    # Bumped on logout and password change: every session carrying an older number is void.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    progress: Mapped[list[LessonProgress]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role in ("instructor", "admin")
+
+
+class LessonProgress(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(ID)
+    lesson_id: Mapped[str] = mapped_column(ID)
+    first_opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active_seconds: Mapped[int] = mapped_column(default=0)
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="progress")
+
+
+class Reflection(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "reflection_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(ID)
+    reflection_id: Mapped[str] = mapped_column(ID)
+    text: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuizAttempt(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(ID)
+    number: Mapped[int]
+    # The drawn questions and their choice order, frozen at start: [{"id": ..., "order": [...]}].
+    layout: Mapped[list] = mapped_column(JSON)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    revision: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    passed: Mapped[bool | None]
+    results: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Evaluation(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[str] = mapped_column(ID)
+    answers: Mapped[dict] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Certificate(db.Model):
+    """What a certificate stated when it was issued; never edited after, except to revoke or supersede."""
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "subject_id", "generation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "module" or "program"
+    subject_id: Mapped[str] = mapped_column(ID)  # the module or program id
+    generation: Mapped[int] = mapped_column(default=1)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_on: Mapped[date]
+    participant_name: Mapped[str] = mapped_column(String(120))
+    participant_credential: Mapped[str] = mapped_column(String(20))
+    license_number: Mapped[str | None] = mapped_column(String(40))
+    license_state: Mapped[str | None] = mapped_column(String(2))
+    course_title: Mapped[str] = mapped_column(String(200))
+    content_version: Mapped[str] = mapped_column(String(80))
+    contact_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    ceus: Mapped[Decimal] = mapped_column(Numeric(5, 3))
+    level: Mapped[str] = mapped_column(String(20))
+    provider_name: Mapped[str] = mapped_column(String(200))
+    provider_number: Mapped[str] = mapped_column(String(80))
+    provider_statement: Mapped[str] = mapped_column(Text)
+    signer_name: Mapped[str] = mapped_column(String(120))
+    signer_title: Mapped[str] = mapped_column(String(120))
+    pdf: Mapped[bytes | None] = mapped_column(types.LargeBinary)
+    signed_credential: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.superseded_at:
+            return "superseded"
+        return "valid"
+
+
+class NewsletterSubscriber(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    consent_text: Mapped[str] = mapped_column(Text)
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(40))
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

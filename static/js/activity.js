@@ -1,0 +1,23 @@
+// Time on task: report a heartbeat every 30 s while the tab is visible and the learner has
+// interacted within the last minute. The server credits at most 30 s per heartbeat.
+(function () {
+  var layout = document.querySelector("[data-activity-url]");
+  var tokenMeta = document.querySelector('meta[name="csrf-token"]');
+  if (!layout || !tokenMeta || !window.fetch) { return; }
+  var url = layout.getAttribute("data-activity-url");
+  var lastInteraction = Date.now();
+  var shown = document.querySelector("[data-active-minutes]");
+  ["scroll", "keydown", "pointerdown", "pointermove", "input", "touchstart"].forEach(function (name) {
+    window.addEventListener(name, function () { lastInteraction = Date.now(); }, { passive: true });
+  });
+  function beat() {
+    if (document.visibilityState !== "visible" || Date.now() - lastInteraction > 60000) { return; }
+    fetch(url, { method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": tokenMeta.content, "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data && shown) { shown.textContent = Math.floor(data.active_seconds / 60); } })
+      .catch(function () {});
+  }
+  beat();
+  setInterval(beat, 30000);
+})();
