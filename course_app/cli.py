@@ -90,6 +90,47 @@ def list_users_command() -> None:
         click.echo(f"{user.id:>5}  {user.role:<10}  {user.email}  ({user.full_name})")
 
 
+@course_cli.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why the certificate is revoked; shown on verification.")
+def revoke_command(code: str, reason: str) -> None:
+    """Revoke the certificate with CODE; its verification page shows it as revoked."""
+    from .certificates.codes import normalize_code
+    from .certificates.issuance import revoke
+    from .models import Certificate
+
+    canonical = normalize_code(code)
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical)) if canonical else None
+    if certificate is None:
+        raise click.ClickException(f"no certificate with code {code}")
+    if certificate.revoked_at:
+        raise click.ClickException(f"certificate {certificate.code} was already revoked on {certificate.revoked_at:%Y-%m-%d}")
+    try:
+        revoke(certificate, reason)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"revoked {certificate.code} ({certificate.participant_name}, {certificate.course_title})")
+
+
+@course_cli.command("verify-credential")
+@click.argument("file", type=click.File("r"))
+def verify_credential_command(file) -> None:
+    """Check the signature of a downloaded credential FILE against this provider's key."""
+    from .certificates import credential
+    from .certificates.documents import signing_key
+
+    try:
+        document = credential.verify_credential(file.read().strip(), [credential.public_jwk(signing_key())])
+    except credential.CredentialError as exc:
+        click.echo(f"INVALID: {exc}")
+        sys.exit(1)
+    subject = document.get("credentialSubject", {})
+    achievement = subject.get("achievement", {})
+    click.echo(f"VALID: {achievement.get('name')} ({achievement.get('humanCode')}), "
+               f"{subject.get('creditsEarned')} contact hours, issued {document.get('validFrom')}")
+
+
 def register_commands(app) -> None:
     app.cli.add_command(course_cli)
     app.cli.add_command(users_cli)

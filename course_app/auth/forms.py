@@ -24,7 +24,8 @@ name_field = lambda: StringField(  # noqa: E731
     validators=[DataRequired("Enter your full name."), Length(max=120, message="Use at most 120 characters.")],
     render_kw={"autocomplete": "name"})
 email_field = lambda: EmailField(  # noqa: E731
-    "Email", validators=[DataRequired("Enter your email address."), Length(max=254),
+    "Email", filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    validators=[DataRequired("Enter your email address."), Length(max=254),
                          Email("Enter an email address like name@example.org.", check_deliverability=False)],
     render_kw={"autocomplete": "email"})
 

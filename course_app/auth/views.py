@@ -58,7 +58,7 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        end_all_sessions(current_user)
+        end_all_sessions(current_user._get_current_object())
         db.session.commit()
     logout_user()
     flash("You are logged out on every device.", "info")
@@ -95,7 +95,7 @@ def password():
             _field_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user, fresh=True)  # this session continues under the new version
+            login_user(current_user._get_current_object(), fresh=True)  # this session goes on, new version
             flash("Your password is changed. You were logged out everywhere else.", "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form), 422 if (form.errors or form.form_errors) else 200

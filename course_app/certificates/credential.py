@@ -15,6 +15,10 @@ Sources, read through the search tool in 1EdTech/openbadges-specification:
   AchievementType ("Course").
 - ``docs/schema/achievementcredential.json``: ``activityEndDate`` is a JSON Schema date-time (the
   JSON-LD context types it xsd:date; we follow the schema that conformance tests validate).
+- ``ob_v3p0/context-3.0.3.json`` (commit 60896ea3, the version with ``awardedDate``): bundled verbatim
+  as ``contexts/ob-v3p0-context-3.0.3.json``. VC-JWT needs no JSON-LD processing, so nothing reads it
+  at run time; it is there for offline tools. The W3C VC v2 context is not bundled: the search tool
+  held only pre-Recommendation drafts of it, not the final text.
 - W3C Controlled Identifiers 1.0: a ``verificationMethod`` of type ``JsonWebKey`` with
   ``publicKeyJwk``, referenced from ``assertionMethod``; used in the issuer profile.
 
@@ -45,6 +49,7 @@ from joserfc.jws import JWSRegistry
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
+CONTEXT_FILES = {OB_CONTEXT: Path(__file__).with_name("contexts") / "ob-v3p0-context-3.0.3.json"}
 ALGORITHM = "EdDSA"
 JWT_CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
 HEADERS = {"alg", "kid", "typ"}
@@ -115,6 +120,11 @@ def issuer_profile(issuer_id: str, name: str, url: str | None, key: OKPKey) -> d
     profile = {"@context": [VC_CONTEXT, OB_CONTEXT, CID_CONTEXT], "id": issuer_id, "type": ["Profile"],
                "name": name, "url": url, "verificationMethod": [method], "assertionMethod": [method["id"]]}
     return {k: v for k, v in profile.items() if v is not None}
+
+
+def bundled_context(url: str) -> dict:
+    """Return a JSON-LD context document bundled with the app (nothing is fetched); KeyError if absent."""
+    return json.loads(CONTEXT_FILES[url].read_text(encoding="utf-8"))
 
 
 def identity_hash(email: str, salt: str) -> str:
@@ -225,7 +235,7 @@ def _header(token: Any) -> dict:
 def _find_key(kid: str, public_jwks: list[dict]) -> OKPKey:
     """Return the known public key that a header kid names."""
     thumbprint = kid.rpartition("#")[2]
-    for jwk in public_jwks:
+    for jwk in (item for item in public_jwks if isinstance(item, dict)):
         if jwk.get("kid") in (kid, thumbprint) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
             public = {name: value for name, value in jwk.items() if name != "d"}
             try:
@@ -256,6 +266,8 @@ def _check_claims(payload: dict, kid: str, now: datetime, leeway: int) -> dict:
     expires = payload.get("exp", float("inf"))
     if not isinstance(expires, (int, float)) or expires < now.timestamp() - leeway:
         raise CredentialError("expired: validUntil has passed")
-    if not {"OpenBadgeCredential", "AchievementCredential"} & set(credential.get("type") or []):
+    types = credential.get("type")
+    types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    if not {"OpenBadgeCredential", "AchievementCredential"} & {t for t in types if isinstance(t, str)}:
         raise CredentialError("not an OpenBadgeCredential: its type names neither OB credential type")
     return credential

@@ -90,7 +90,7 @@ def _lines(c: Canvas, lines: list[str], y: float, font: str, size: float, color:
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Break text into lines no wider than width, splitting an overlong word between characters."""
     lines, line = [], ""
-    for token in TOKEN.findall(" ".join(text.split())):
+    for token in TOKEN.findall(" ".join(unicodedata.normalize("NFC", text).split())):
         pieces = [token] if _width(token.rstrip(), font, size) <= width else list(token)
         for piece in pieces:
             if line and _width((line + piece).rstrip(), font, size) > width:
@@ -147,8 +147,7 @@ def certificate_pdf(cert: Any, verify_url: str) -> bytes:
     c.setAuthor(cert.provider_name)
     c.setSubject(cert.course_title)
     _frame(c, cert)
-    _course(c, cert, _participant(c, cert))
-    _facts(c, cert, _statement(c, cert.provider_statement))
+    _middle(c, cert, _facts(c, cert, _statement(c, cert.provider_statement)))
     _signature(c, cert)
     _verification(c, cert, verify_url)
     c.showPage()
@@ -170,25 +169,33 @@ def _frame(c: Canvas, cert: Any) -> None:
     c.line(PAGE_W / 2 - 36, 487, PAGE_W / 2 + 36, 487)
 
 
-def _participant(c: Canvas, cert: Any) -> float:
-    """Draw the participant's name, as large as fits, and their credential; return the next baseline."""
-    _draw(c, PAGE_W / 2, 458, "This certifies that", SERIF, 12)
-    size, lines = _fit(cert.participant_name, SERIF_BOLD, 640, 34, 22, 1)
-    if len(lines) > 1:
-        size, lines = _fit(cert.participant_name, SERIF_BOLD, 640, 22, 12, 2)
-    y = _lines(c, lines, 414 if len(lines) == 1 else 426, SERIF_BOLD, size, INK, 1.15)
-    details = credential_line(cert.participant_credential, cert.license_number, cert.license_state)
-    _draw(c, PAGE_W / 2, y - 2, details, SANS, 11)
-    return y - 30
-
-
-def _course(c: Canvas, cert: Any, y: float) -> None:
-    """Draw what was completed and how it was delivered."""
+def _middle(c: Canvas, cert: Any, floor: float) -> None:
+    """Draw who completed what, centred between the title's rule and the facts block at floor."""
+    size, names = _fit(cert.participant_name, SERIF_BOLD, 640, 34, 22, 1)
+    if len(names) > 1:
+        size, names = _fit(cert.participant_name, SERIF_BOLD, 640, 22, 12, 2)
+    title_size, titles = _fit(cert.course_title, SERIF_BOLD, 620, 19, 11, 3)
     what = "program" if cert.kind == "program" else "course"
-    _draw(c, PAGE_W / 2, y, f"has successfully completed the {what}", SERIF, 12)
-    size, lines = _fit(cert.course_title, SERIF_BOLD, 620, 19, 11, 3)
-    y = _lines(c, lines, y - 28, SERIF_BOLD, size, PRIMARY, 1.2)
-    _draw(c, PAGE_W / 2, y - 2, DELIVERY, SANS, 10)
+    details = credential_line(cert.participant_credential, cert.license_number, cert.license_state)
+    rows = [(["This certifies that"], SERIF, 12, MUTED, 0), (names, SERIF_BOLD, size, INK, 16),
+            ([details], SANS, 11, MUTED, 11),
+            ([f"has successfully completed the {what}"], SERIF, 12, MUTED, 18),
+            (titles, SERIF_BOLD, title_size, PRIMARY, 10), ([DELIVERY], SANS, 10, MUTED, 8)]
+    height = 487 - _stack(c, rows, 487, draw=False)
+    _stack(c, rows, min(475, (487 + floor + height) / 2), draw=True)
+
+
+def _stack(c: Canvas, rows: list[tuple[list[str], str, float, colors.Color, float]], y: float,
+           draw: bool) -> float:
+    """Lay rows of centred lines (lines, font, size, color, gap above) down from y; return the bottom."""
+    for lines, font, size, color, gap in rows:
+        y -= gap
+        for line in lines:
+            y -= size
+            if draw:
+                _draw(c, PAGE_W / 2, y, line, font, size, color=color)
+            y -= size * 0.2
+    return y
 
 
 def _statement(c: Canvas, text: str) -> float:
@@ -199,8 +206,8 @@ def _statement(c: Canvas, text: str) -> float:
     return top
 
 
-def _facts(c: Canvas, cert: Any, y: float) -> None:
-    """Draw above y the facts a board checks: date, credit, level, provider and approval number."""
+def _facts(c: Canvas, cert: Any, y: float) -> float:
+    """Draw above y the facts a board checks: date, credit, level, provider; return the block's top."""
     provider = f"Provider: {cert.provider_name} · Approval number: {cert.provider_number}"
     size, lines = _fit(provider, SANS, 640, 9, 6.5, 2)
     y += 16 + (len(lines) - 1) * size * 1.3
@@ -217,6 +224,7 @@ def _facts(c: Canvas, cert: Any, y: float) -> None:
         _draw(c, x, y + 15, label, SANS, 7)
         size, lines = _fit(value, SANS_BOLD, width, 11, 7, 1)
         _draw(c, x, y, lines[0] if lines else "", SANS_BOLD, size, color=INK)
+    return y + 28
 
 
 def _signature(c: Canvas, cert: Any) -> None:
@@ -237,7 +245,10 @@ def _verification(c: Canvas, cert: Any, verify_url: str) -> None:
     x = PAGE_W - 46 - side
     _draw(c, x, 98, f"Certificate {cert.code}", SANS_BOLD, 8, "right", INK)
     _draw(c, x, 87, f"Course version {cert.content_version}", SANS, 6.5, "right")
-    size, lines = _fit(f"Verify at {verify_url}", SANS, 300, 7, 5, 1)
+    size, lines = _fit(f"Verify at {verify_url}", SANS, 320, 7, 5.5, 1)
+    if len(lines) > 1:  # a very long URL gets lines of its own rather than vanishing into tiny type
+        size, lines = _fit(verify_url, SANS, 320, 6, 4.5, 3)
+        lines.insert(0, "Verify at")
     _lines(c, lines, 76, SANS, size, x=x, align="right")
 
 
@@ -343,5 +354,5 @@ def _table(certificates: Sequence[Any]) -> Table:
         ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.HexColor("#f2f6f7")]),
         ("LINEBELOW", (0, 0), (-1, -2), 0.25, HAIRLINE), ("LINEABOVE", (0, -1), (-1, -1), 0.9, INK),
         ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-        ("SPAN", (0, -1), (1, -1))]))
+        ("FONTNAME", (0, 0), (-1, -1), SANS), ("SPAN", (0, -1), (1, -1))]))
     return table

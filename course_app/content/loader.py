@@ -25,9 +25,9 @@ def load_course(root: Path | str) -> tuple[Course | None, list[Problem]]:
     root = Path(root)
     problems = Problems(root)
     spec = _load_course_file(root / "course.yaml", problems)
-    drafts = _read_modules(root / "modules", problems)
+    drafts, claimed = _read_modules(root / "modules", problems)
     modules = _assemble(drafts, root, problems)
-    quizzes = load_quizzes(root / "quizzes", {m.meta.id for m in drafts}, problems)
+    quizzes = load_quizzes(root / "quizzes", claimed, problems)
     modules = [
         Module(meta=m.meta, folder=m.folder, overview_html=m.overview_html, references_html=m.references_html,
                lessons=m.lessons, quiz=quizzes.get(m.meta.id), version=_version(m, quizzes.get(m.meta.id)))
@@ -36,7 +36,7 @@ def load_course(root: Path | str) -> tuple[Course | None, list[Problem]]:
     for module in modules:
         _check_hours(module, root / "modules" / module.folder / "module.md", problems)
     if spec is not None:
-        _check_programs(spec, {m.meta.id for m in modules}, root / "course.yaml", problems)
+        _check_programs(spec, claimed, root / "course.yaml", problems)
     if problems.errors or spec is None:
         return None, sorted(problems)
     return Course(spec=spec, modules=tuple(sorted(modules, key=lambda m: m.meta.order))), sorted(problems)
@@ -103,11 +103,17 @@ def _read_text(path: Path, problems: Problems) -> str | None:
         return None
 
 
-def _read_modules(folder: Path, problems: Problems) -> list[_Draft]:
+def _read_modules(folder: Path, problems: Problems) -> tuple[list[_Draft], set[str]]:
+    """Read every module folder; return the valid drafts and every id claimed (valid or not).
+
+    Ids of modules whose front matter has errors still count as known, so one mistake is reported
+    once and not again by every quiz, program and prerequisite that names the module.
+    """
     if not folder.is_dir():
         problems.add(folder, 0, "the modules/ folder is missing")
-        return []
+        return [], set()
     drafts: list[_Draft] = []
+    claimed: set[str] = set()
     for module_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         index = module_dir / "module.md"
         if not index.is_file():
@@ -117,12 +123,14 @@ def _read_modules(folder: Path, problems: Problems) -> list[_Draft]:
         if text is None:
             continue
         data, lines, body, _ = split_front_matter(text, index, problems)
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            claimed.add(data["id"])
         meta = validate(ModuleMeta, data, index, lines, problems) if data is not None else None
         lessons = _read_lessons(module_dir, problems)
         if meta is not None:
             drafts.append(_Draft(meta, module_dir.name, index, body, lessons))
-    _check_modules(drafts, problems)
-    return drafts
+    _check_modules(drafts, claimed, problems)
+    return drafts, claimed
 
 
 def _read_lessons(module_dir: Path, problems: Problems) -> list:
@@ -146,7 +154,7 @@ def _read_lessons(module_dir: Path, problems: Problems) -> list:
     return lessons
 
 
-def _check_modules(drafts: list[_Draft], problems: Problems) -> None:
+def _check_modules(drafts: list[_Draft], claimed: set[str], problems: Problems) -> None:
     ids: dict[str, _Draft] = {}
     orders: dict[int, _Draft] = {}
     for draft in drafts:
@@ -160,7 +168,7 @@ def _check_modules(drafts: list[_Draft], problems: Problems) -> None:
         for prerequisite in draft.meta.prerequisites:
             if prerequisite == draft.meta.id:
                 problems.add(draft.path, 0, "a module cannot be its own prerequisite")
-            elif prerequisite not in ids:
+            elif prerequisite not in claimed:
                 problems.add(draft.path, 0, f"unknown prerequisite module '{prerequisite}'")
     _check_cycles(ids, problems)
 

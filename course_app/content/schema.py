@@ -177,7 +177,8 @@ def _type_problem(q: Question) -> str | None:
               "ordering": "items", "true_false": "correct"}[q.type]
     extra = [name for name, present in used.items() if present and name != wanted]
     if extra:
-        return f"a {q.type} question does not take '{extra[0]}'"
+        article = "an" if q.type[0] in "aeiou" else "a"
+        return f"{article} {q.type} question does not take '{extra[0]}'"
     if q.type in ("single", "multiple"):
         return _choice_problem(q)
     if q.type == "true_false":

@@ -1,0 +1,483 @@
+"""Real-browser tests: a learner drives Chromium through the app served by a live server.
+
+Each test gets a fresh database (SQLite and PostgreSQL, through conftest's ``database_url``), its own live
+server in a background thread and a fresh browser context; one Chromium is shared by the whole session.
+Locators go by role and accessible name, so every step also checks that labels, headings and buttons are
+exposed to assistive technology.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from course_app import create_app
+from course_app.extensions import db
+
+from .conftest import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+LEARNER = {"name": "Ana Ortiz", "email": "ana@example.org", "credential": "OTR/L"}
+MODULE = "/modules/basics"
+LESSON_ONE = f"{MODULE}/lessons/lesson-one"
+LESSON_TWO = f"{MODULE}/lessons/lesson-two"
+REFLECTION_PROMPT = "Describe a moment when you listened more than you spoke."
+
+
+# --- fixtures ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One headless Debian Chromium for the whole session (Playwright's own browser download is not used)."""
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM}; the browser tests need it (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:  # one line per request would drown a failure's output
+        pass
+
+
+@pytest.fixture
+def live_server(chromium, database_url, content_root, signing_key_file, tmp_path) -> Iterator[SimpleNamespace]:
+    """The app on a real HTTP port, with PUBLIC_BASE_URL pointing at that port so QR codes lead back here."""
+    app = create_app({
+        "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True,
+        "CONTENT_ROOT": str(content_root), "SIGNING_KEY_FILE": signing_key_file,
+        "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": None,
+    })
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=url, app=app)
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def context(chromium, live_server) -> Iterator[BrowserContext]:
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
+                                   accept_downloads=True)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def db_name(request) -> str:
+    return request.node.callspec.params["database_url"]
+
+
+# --- what a learner does ----------------------------------------------------------------------------------
+
+def main_nav(page: Page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def register(page: Page) -> None:
+    """Create the learner's account through the form; it lands on the dashboard logged in."""
+    page.goto("/")
+    main_nav(page).get_by_role("link", name="Create account").click()
+    expect(page.get_by_role("heading", level=1, name="Create an account")).to_be_visible()
+    page.get_by_label("Full name").fill(LEARNER["name"])
+    page.get_by_label("Email").fill(LEARNER["email"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("Professional credential").select_option(LEARNER["credential"])
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1, name="My learning")).to_be_visible()
+    expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
+
+
+def log_in(page: Page) -> None:
+    main_nav(page).get_by_role("link", name="Log in").click()
+    page.get_by_label("Email").fill(LEARNER["email"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1, name="My learning")).to_be_visible()
+
+
+def reflection(page: Page):
+    """The required reflection's section (a region named by its heading)."""
+    return page.get_by_role("region", name="Reflection", exact=True)
+
+
+def reflection_box(page: Page):
+    return reflection(page).get_by_label(REFLECTION_PROMPT)
+
+
+def reflection_status(page: Page):
+    return reflection(page).get_by_role("status")
+
+
+def stored_copy(page: Page) -> str | None:
+    """The reflection's copy in this browser's localStorage (None when nothing unsaved is kept)."""
+    key = reflection(page).get_attribute("data-storage-key")
+    return page.evaluate("key => localStorage.getItem(key)", key)
+
+
+def write_reflection(page: Page, text: str) -> None:
+    reflection_box(page).fill(text)
+    expect(reflection_status(page)).to_have_text("Saved")
+
+
+def finish_lessons(page: Page) -> None:
+    """Complete lesson 1, write the required reflection on lesson 2, complete it: back on the module page."""
+    page.goto(LESSON_ONE)
+    page.get_by_role("button", name="Mark complete and continue").click()
+    expect(page.get_by_role("heading", level=1, name="Lesson Two")).to_be_visible()
+    write_reflection(page, "I let the parent talk about mornings first, then we planned together.")
+    page.get_by_role("button", name="Mark complete", exact=True).click()
+    expect(page.get_by_role("heading", level=1, name="Coaching Basics")).to_be_visible()
+
+
+def question(page: Page, prompt: str):
+    """One question's fieldset, found by the prompt in its legend (its order on the page is shuffled)."""
+    return page.get_by_role("group", name=re.compile(re.escape(prompt)))
+
+
+def answer_quiz(page: Page, correct: bool) -> None:
+    """Answer all five questions by their visible text: all right, or all wrong on purpose."""
+    question(page, "What do you ask first?").get_by_role(
+        "radio", name="What matters most to you about breakfast?" if correct else "Have you tried waking earlier?",
+    ).check()
+    stance = question(page, "Which belong to the partnership stance?")
+    for choice in (["Open questions", "Reflective listening"] if correct else ["Prescribing unasked"]):
+        stance.get_by_role("checkbox", name=choice).check()
+    question(page, "Coaching means leaving clinical expertise aside.").get_by_role(
+        "radio", name="False" if correct else "True", exact=True).check()
+    matching = question(page, "Match each step to what happens.")
+    matches = {"Joint plan": "Agree what to try", "Observation": "One watches the other"}
+    if not correct:
+        matches = {"Joint plan": "One watches the other", "Observation": "Agree what to try"}
+    for prompt, match in matches.items():
+        matching.get_by_label(prompt, exact=True).select_option(label=match)
+    ordering = question(page, "Put the steps in order.")
+    positions = {"Joint plan": 1, "Action": 2, "Feedback": 3}
+    for item, position in positions.items():
+        ordering.get_by_label(item, exact=True).select_option(str(position if correct else 4 - position))
+
+
+def start_attempt(page: Page, button: str) -> None:
+    page.goto(MODULE)
+    page.get_by_role("link", name="Go to the post-test").click()
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_role("heading", level=1, name=re.compile(r"Post-test, attempt \d"))).to_be_visible()
+
+
+def pass_quiz(page: Page) -> None:
+    start_attempt(page, "Start the post-test")
+    answer_quiz(page, correct=True)
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attempt 1: Passed")
+
+
+def submit_evaluation(page: Page) -> None:
+    """Fill the course evaluation from the module page; the certificate page follows."""
+    page.goto(MODULE)
+    page.get_by_role("link", name="Complete the evaluation").click()
+    expect(page.get_by_role("heading", level=1, name="Course evaluation")).to_be_visible()
+    for legend, choice in [("The learning objectives were met.", "Strongly agree"),
+                           ("The content is relevant to my practice.", "Agree"),
+                           ("The material was clear, accurate and well organised.", "Strongly agree"),
+                           ("The educational level was appropriate for me.", "Neutral"),
+                           ("I would recommend this module to a colleague.", "Yes")]:
+        page.get_by_role("group", name=legend).get_by_role("radio", name=choice, exact=True).check()
+    page.get_by_label("Comments or suggestions").fill("The breakfast case was useful.")
+    page.get_by_role("button", name="Submit evaluation").click()
+    expect(page.get_by_role("heading", level=1, name="Certificate of completion")).to_be_visible()
+
+
+def requirement(page: Page, label: str):
+    """One requirement in the module page's "Your progress" panel, by its bold label."""
+    panel = page.get_by_role("complementary", name="Your progress")
+    return panel.get_by_role("listitem").filter(has=page.get_by_text(label, exact=True))
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+
+
+# --- the tests --------------------------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_learner_registers_reads_a_lesson_and_continues_after_logging_in_again(page: Page) -> None:
+    register(page)
+
+    main_nav(page).get_by_role("link", name="Modules").click()
+    expect(page.get_by_role("heading", level=1, name="Modules")).to_be_visible()
+    page.get_by_role("link", name="Coaching Basics").click()
+    expect(page.get_by_role("heading", level=1, name="Coaching Basics")).to_be_visible()
+    page.get_by_role("link", name="Lesson One").click()
+
+    expect(page.get_by_role("heading", level=1, name="Lesson One")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="First ideas")).to_be_visible()
+    expect(page.get_by_text("Coaching starts with listening.")).to_be_visible()
+    expect(page.get_by_text("Lesson 1 of 2")).to_be_visible()
+    page.get_by_role("button", name="Mark complete and continue").click()
+
+    expect(page.get_by_role("heading", level=1, name="Lesson Two")).to_be_visible()
+    expect(page.get_by_text("“Lesson One” is marked complete.")).to_be_visible()
+
+    main_nav(page).get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You are logged out on every device.")).to_be_visible()
+    expect(main_nav(page).get_by_role("button", name="Log out")).to_have_count(0)
+    log_in(page)
+
+    resume = page.get_by_role("region", name="Continue where you left off")
+    expect(resume).to_be_visible()
+    expect(resume.get_by_role("link", name="Continue: Lesson Two")).to_have_attribute("href", LESSON_TWO)
+    progress = page.get_by_role("progressbar", name="Lessons completed in Coaching Basics")
+    expect(progress).to_have_attribute("aria-valuenow", "50")
+    expect(page.get_by_text("1 of 2 done (50%)")).to_be_visible()
+
+    page.get_by_role("link", name="Coaching Basics").click()
+    lessons = page.get_by_role("list").filter(has=page.get_by_role("link", name="Lesson One"))
+    first = lessons.get_by_role("listitem").filter(has=page.get_by_role("link", name="Lesson One"))
+    second = lessons.get_by_role("listitem").filter(has=page.get_by_role("link", name="Lesson Two"))
+    expect(first).to_contain_text("Completed")
+    expect(first).not_to_contain_text("Not completed")
+    expect(second).to_contain_text("Not completed")
+    expect(page.get_by_role("progressbar", name="Lessons completed")).to_have_attribute("aria-valuenow", "50")
+
+
+@pytest.mark.browser
+def test_reflection_autosaves_survives_going_offline_and_flags_a_stale_tab(context: BrowserContext,
+                                                                           page: Page) -> None:
+    register(page)
+    page.goto(LESSON_TWO)
+    box, status = reflection_box(page), reflection_status(page)
+    expect(status).to_have_text("Not saved yet")
+
+    first = "I let the parent speak first"
+    box.press_sequentially(first)
+    expect(reflection(page)).to_contain_text("6 words of at least 5")
+    expect(status).to_have_text("Saved")
+    page.reload()
+    expect(box).to_have_value(first)
+    expect(status).to_have_text("Saved")
+
+    # Offline in the same tab: the text waits in this browser and is saved once the connection is back.
+    context.set_offline(True)
+    box.press("End")
+    box.press_sequentially(" and waited.")
+    expect(status).to_contain_text("Offline: not saved yet")
+    second = first + " and waited."
+    assert '"text":"' + second + '"' in (stored_copy(page) or "")
+    context.set_offline(False)
+    expect(status).to_have_text("Saved")
+    assert stored_copy(page) is None
+
+    # Offline again, and the tab is closed before the connection returns: the copy is restored on return.
+    context.set_offline(True)
+    box.press("End")
+    box.press_sequentially(" Then she named her own goal.")
+    expect(status).to_contain_text("Offline: not saved yet")
+    page.close()
+    context.set_offline(False)
+    full = second + " Then she named her own goal."
+
+    page = context.new_page()
+    page.goto(LESSON_TWO)
+    box, status = reflection_box(page), reflection_status(page)
+    expect(box).to_have_value(full)
+    expect(status).to_have_text("Saved")
+    assert stored_copy(page) is None  # nothing kept locally any more: what follows comes from the server
+    page.reload()
+    expect(box).to_have_value(full)
+    expect(status).to_have_text("Saved")
+
+    # A stale tab: B was opened before A saved; B's next save is refused and both versions stay visible.
+    tab_a, tab_b = page, context.new_page()
+    tab_b.goto(LESSON_TWO)
+    expect(reflection_box(tab_b)).to_have_value(full)
+    from_a = "Rewritten in tab A: I asked what mattered most and listened."
+    reflection_box(tab_a).fill(from_a)
+    expect(reflection_status(tab_a)).to_have_text("Saved")
+
+    box_b = reflection_box(tab_b)
+    box_b.press("End")
+    box_b.press_sequentially(" Added in tab B.")
+    from_b = full + " Added in tab B."
+    expect(reflection_status(tab_b)).to_have_text(re.compile("Newer text was saved elsewhere"))
+    notice = reflection(tab_b).get_by_role("alert")
+    expect(notice).to_contain_text("saved from another tab or device")
+    expect(notice).to_contain_text(from_a)
+    expect(box_b).to_have_value(from_b)
+    assert from_b in (stored_copy(tab_b) or "")
+    expect(notice.get_by_role("button", name="Use the saved version")).to_be_visible()
+    notice.get_by_role("button", name="Keep my version").click()
+    expect(reflection_status(tab_b)).to_have_text("Saved")
+    expect(notice).to_have_count(0)
+
+    tab_a.reload()
+    expect(reflection_box(tab_a)).to_have_value(from_b)
+
+
+@pytest.mark.browser
+def test_post_test_fails_then_passes_and_never_sends_the_answer_key(page: Page) -> None:
+    register(page)
+    finish_lessons(page)
+    requirements = page.get_by_role("complementary", name="Your progress")
+    expect(requirement(page, "Reflections")).to_contain_text("Done")
+
+    start_attempt(page, "Start the post-test")
+    expect(page.get_by_role("group")).to_have_count(5)
+    assert "RATIONALE" not in page.content()
+    answer_quiz(page, correct=False)
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attempt 1: Not passed yet")
+    score_line = page.get_by_role("status").get_by_text("Your score:")
+    expect(score_line).to_be_visible()
+    score = float(re.search(r"Your score: ([\d.]+)%", score_line.inner_text()).group(1))
+    assert score < 80
+    expect(page.get_by_text("Correct answers are shown once you pass.")).to_be_visible()
+
+    page.get_by_role("link", name="try again").click()
+    page.get_by_role("button", name="Start a new attempt").click()
+    expect(page.get_by_role("heading", level=1, name="Post-test, attempt 2")).to_be_visible()
+    answer_quiz(page, correct=True)
+    html = page.content()
+    assert "RATIONALE" not in html, "the answer key reached the browser before submission"
+    page.get_by_role("button", name="Submit answers").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attempt 2: Passed")
+    expect(page.get_by_text("Your score: 100%")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Correct"))).to_have_count(5)
+    for marker in ["RATIONALE-FIRST-A", "RATIONALE-PARTS-A", "RATIONALE-SCOPE-FALSE", "RATIONALE-MATCH-PLAN",
+                   "RATIONALE-ORDER-FEEDBACK"]:
+        expect(page.get_by_text(marker)).to_be_visible()
+
+    page.get_by_role("link", name="Back to the module").click()
+    requirements = page.get_by_role("complementary", name="Your progress")
+    post_test = requirement(page, "Post-test")
+    expect(post_test).to_contain_text("Done")
+    expect(post_test).to_contain_text("Passed (best score 100%)")
+    expect(requirements.get_by_role("link", name="Complete the evaluation")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_certificate_pdf_qr_code_leads_to_a_valid_verification(page: Page, live_server) -> None:
+    import pypdfium2
+    import zxingcpp
+
+    register(page)
+    finish_lessons(page)
+    pass_quiz(page)
+    page.get_by_role("link", name="the course evaluation").click()
+    expect(page.get_by_role("heading", level=1, name="Course evaluation")).to_be_visible()
+    submit_evaluation(page)
+
+    expect(page.get_by_text("Your certificate is ready.")).to_be_visible()
+    expect(page.get_by_text("Valid", exact=True)).to_be_visible()
+    facts = page.get_by_role("definition")
+    expect(facts.filter(has_text=LEARNER["name"])).to_contain_text("Ana Ortiz, OTR/L")
+    expect(facts.filter(has_text="Coaching Basics")).to_have_count(1)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = info.value
+    assert download.suggested_filename.startswith("certificate-") and download.suggested_filename.endswith(".pdf")
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        image = document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+    codes = zxingcpp.read_barcodes(image)
+    assert len(codes) == 1 and codes[0].format == zxingcpp.BarcodeFormat.QRCode
+    payload = codes[0].text
+    assert payload.startswith(live_server.url + "/"), payload
+
+    visitor = page.context.browser.new_context(base_url=live_server.url)  # a board member, not logged in
+    try:
+        board = visitor.new_page()
+        board.goto(payload)
+        expect(board.get_by_role("heading", level=1, name="Certificate verification")).to_be_visible()
+        verdict = board.get_by_role("status")
+        expect(verdict).to_contain_text("Valid.")
+        expect(verdict).to_contain_text("has not been revoked or replaced")
+        expect(board.get_by_text("Ana Ortiz, OTR/L")).to_be_visible()
+    finally:
+        visitor.close()
+
+
+@pytest.mark.browser
+def test_keyboard_skip_link_small_screen_layout_and_screenshots(page: Page, db_name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    shots: dict[str, list[str]] = {}
+
+    def shoot(name: str) -> None:
+        """Screenshot the current page at phone and desktop width; note any horizontal scrolling."""
+        for width, height in ((390, 844), (1280, 900)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=ARTIFACTS / f"{name}-{width}-{db_name}.png", full_page=True)
+            if not no_horizontal_scroll(page):
+                shots.setdefault("overflow", []).append(f"{name} at {width}px")
+        page.set_viewport_size({"width": 390, "height": 844})
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()  # a skip link that stays hidden on focus helps nobody who can see
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
+    shoot("home")
+
+    register(page)
+    page.goto(MODULE)
+    shoot("module")
+
+    page.goto(LESSON_ONE)
+    page.get_by_role("button", name="Mark complete and continue").click()
+    write_reflection(page, "I let the parent talk about mornings first, then we planned together. " * 3)
+    page.get_by_role("region", name="Reflection (optional)").get_by_role("textbox").fill("Nothing else today.")
+    expect(page.get_by_role("region", name="Reflection (optional)").get_by_role("status")).to_have_text("Saved")
+    assert no_horizontal_scroll(page), "the lesson page scrolls sideways at 390px"
+    page.keyboard.press("Tab")  # from the start of the page: again the skip link first
+    shoot("lesson")
+    page.get_by_role("button", name="Mark complete", exact=True).click()
+
+    start_attempt(page, "Start the post-test")
+    answer_quiz(page, correct=True)
+    shoot("quiz-attempt")
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attempt 1: Passed")
+    submit_evaluation(page)
+    shoot("certificate")
+
+    assert not shots.get("overflow"), f"pages scroll sideways: {shots['overflow']}"
