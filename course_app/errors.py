@@ -43,9 +43,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        message = error.description if error.description and error.code not in MESSAGES else MESSAGES.get(error.code)
-        if error.code in (400, 409) and error.description and "browser (or proxy)" not in error.description:
-            message = error.description
+        custom = error.description and error.description != type(error).description
+        message = error.description if custom else MESSAGES.get(error.code, error.description)
         return render_error(error.code or 500, message or "Something went wrong.")
 
     @app.errorhandler(ContentError)
