@@ -41,10 +41,11 @@ def register_blueprints(app: Flask) -> None:
     from .assessment import bp as assessment
     from .auth import bp as auth
     from .certificates import bp as certificates
+    from .guide import bp as guide
     from .instructor import bp as instructor
     from .learning import bp as learning
 
-    for blueprint in (auth, learning, assessment, certificates, instructor):
+    for blueprint in (auth, learning, assessment, certificates, instructor, guide):
         app.register_blueprint(blueprint)
 
 

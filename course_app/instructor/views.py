@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, render_template
+import csv
+import io
+
+from flask import Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -40,3 +43,23 @@ def overview():
              "complete": is_complete(m, states[m.id]), "certificate": states[m.id].certificate_code}
             for m in course.modules]))
     return render_template("instructor/overview.html", course=course, rows=rows)
+
+
+@bp.route("/subscribers.csv")
+@instructor_required
+def subscribers_csv():
+    """Export newsletter subscribers with their consent record and unsubscribe link."""
+    from ..certificates.issuance import public_url
+    from ..certificates.transcript import safe_cell
+    from ..guide.newsletter import subscribers, unsubscribe_token
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["email", "status", "consented_at", "consent_text", "source", "unsubscribed_at", "unsubscribe_url"])
+    for row in subscribers():
+        writer.writerow([safe_cell(row.email), "unsubscribed" if row.unsubscribed_at else "subscribed",
+                         row.consented_at.isoformat(), row.consent_text, row.source,
+                         row.unsubscribed_at.isoformat() if row.unsubscribed_at else "",
+                         public_url(url_for("guide.unsubscribe_view", token=unsubscribe_token(row.email)))])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="newsletter-subscribers.csv"', "Cache-Control": "no-store"})

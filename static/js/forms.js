@@ -3,4 +3,7 @@ document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
+  // The lesson's contents sit open beside the text on a wide screen and folded above it on a phone.
+  var toc = document.querySelector("[data-toc]");
+  if (toc && window.matchMedia("(min-width: 64rem)").matches) { toc.open = true; }
 });
