@@ -43,7 +43,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        custom = error.description and error.description != type(error).description
+        # Flask-Limiter puts the limit ("30 per 1 minute") in the description: people get the sentence instead.
+        custom = error.code != 429 and error.description and error.description != type(error).description
         message = error.description if custom else MESSAGES.get(error.code, error.description)
         return render_error(error.code or 500, message or "Something went wrong.")
 

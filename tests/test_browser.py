@@ -80,11 +80,26 @@ def live_server(chromium, database_url, content_root, signing_key_file, tmp_path
 
 
 @pytest.fixture
-def context(chromium, live_server) -> Iterator[BrowserContext]:
+def context(request, chromium, live_server) -> Iterator[BrowserContext]:
+    """A fresh browser profile per test. When the test fails, each open tab is screenshotted into
+    test-artifacts/ (and with BROWSER_TRACE=1 a Playwright trace is kept there too)."""
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
                                    accept_downloads=True)
     context.set_default_timeout(10_000)
+    tracing = bool(os.environ.get("BROWSER_TRACE"))
+    if tracing:
+        context.tracing.start(screenshots=True, snapshots=True)
+    failures_before = request.session.testsfailed
     yield context
+    if request.session.testsfailed > failures_before:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "-", request.node.name)
+        for number, tab in enumerate(context.pages):
+            tab.screenshot(path=ARTIFACTS / f"failure-{name}-tab{number}.png", full_page=True)
+        if tracing:
+            context.tracing.stop(path=ARTIFACTS / f"trace-{name}.zip")
+    elif tracing:
+        context.tracing.stop()
     context.close()
 
 

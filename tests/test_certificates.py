@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from course_app import create_app
+from course_app.certificates.issuance import issue, module_subject
 from course_app.course_store import current_course
 from course_app.extensions import db, limiter
 from course_app.models import Certificate, Evaluation, QuizAttempt, User
@@ -172,10 +173,6 @@ def test_evaluation_issues_a_certificate_whose_page_and_files_state_the_facts(cl
 # --- 2. exactly one certificate, however many requests ---------------------------------------------
 
 def test_fifty_parallel_issues_and_a_double_click_make_exactly_one_certificate(client, auth, fresh, app):
-    # Imported here: importing course_app.certificates before the app factory has run hits a circular
-    # import (course_app/learning/views.py <-> course_app/assessment/views.py).
-    from course_app.certificates.issuance import issue, module_subject
-
     pass_basics(client, auth, fresh, app)
     learner = fresh.scalar(select(User).where(User.email == "ana@example.org"))
     with app.app_context():  # evaluated, but not yet issued: the race below is the first issue
@@ -189,9 +186,7 @@ def test_fifty_parallel_issues_and_a_double_click_make_exactly_one_certificate(c
 
     def worker() -> None:
         try:
-            # A request context, as in production: issue() builds URLs for the PDF's QR code and the
-            # credential, which a bare app context cannot (see the xfail test below).
-            with app.test_request_context("/modules/basics/certificate", method="POST"):
+            with app.app_context():  # each thread is its own worker, with its own connection
                 course = current_course()
                 start.wait(timeout=30)
                 certificate = issue(learner, module_subject(course.module("basics")), course, date.today())
@@ -218,12 +213,7 @@ def test_fifty_parallel_issues_and_a_double_click_make_exactly_one_certificate(c
     assert certificate_count(fresh) == 1
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError, reason=(
-    "render_documents (course_app/certificates/documents.py:29) calls url_for, which needs a request or "
-    "SERVER_NAME even though PUBLIC_BASE_URL is set, so issue() fails in a bare app context (CLI, jobs)"))
 def test_issue_works_in_a_bare_app_context(client, auth, fresh, app):
-    from course_app.certificates.issuance import issue, module_subject
-
     pass_basics(client, auth, fresh, app)
     learner = fresh.scalar(select(User).where(User.email == "ana@example.org"))
     with app.app_context():

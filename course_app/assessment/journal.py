@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from ..completion import word_count
 from ..content import Course, Lesson, Module
@@ -58,9 +57,9 @@ def journal_pdf(user: User, sections: list[tuple[Module, list[Entry]]]) -> bytes
     from reportlab.lib.units import inch
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    from ..certificates.pdf import font_runs_markup, register_fonts
+    from ..pdf_fonts import markup, registered_fonts
 
-    register_fonts()
+    registered_fonts()
     body = ParagraphStyle("body", fontName="DejaVuSans", fontSize=10.5, leading=15)
     styles = {
         "h1": ParagraphStyle("h1", parent=body, fontName="DejaVuSans-Bold", fontSize=18, leading=24, spaceAfter=6),
@@ -70,7 +69,7 @@ def journal_pdf(user: User, sections: list[tuple[Module, list[Entry]]]) -> bytes
     }
 
     def para(text: str, style: ParagraphStyle) -> Paragraph:
-        return Paragraph(font_runs_markup(escape(text)).replace("\n", "<br/>"), style)
+        return Paragraph(markup(text).replace("\n", "<br/>"), style)
 
     story = [para(f"Reflection journal: {user.full_name}", styles["h1"]),
              para(f"Exported {utcnow():%B %d, %Y}. Private to its author.", styles["meta"])]

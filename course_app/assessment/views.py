@@ -10,7 +10,7 @@ from ..course_store import current_course
 from ..errors import wants_json
 from ..extensions import db
 from ..learning.progress import learner_states
-from ..learning.views import get_module, missing_prerequisites
+from ..learning.access import get_module, missing_prerequisites
 from ..models import QuizAttempt
 from . import bp
 from .attempts import AttemptRefused, attempts_of, next_start, open_attempt, save_answers, start_attempt, submit_attempt

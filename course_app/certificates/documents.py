@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, url_for
+from flask import current_app
 
 from ..content import Course
 from ..models import Certificate, User
+from ..urls import absolute_url
 from . import credential
 from .pdf import certificate_pdf
 
@@ -17,24 +18,20 @@ def signing_key():
 
 
 def issuer_id() -> str:
-    from .issuance import public_url
-
-    return public_url(url_for("certificates.issuer"))
+    return absolute_url("certificates.issuer")
 
 
 def render_documents(certificate: Certificate, user: User, course: Course) -> tuple[bytes, str]:
     """Return the certificate's PDF and its signed credential (compact VC-JWT)."""
-    from .issuance import public_url
-
-    verify_url = public_url(url_for("certificates.verify", code=certificate.code))
+    verify_url = absolute_url("certificates.verify", code=certificate.code)
     pdf = certificate_pdf(certificate, verify_url)
-    subject_url = (url_for("learning.module", module_id=certificate.subject_id) if certificate.kind == "module"
-                   else url_for("learning.catalog"))
+    subject_url = (absolute_url("learning.module", module_id=certificate.subject_id) if certificate.kind == "module"
+                   else absolute_url("learning.catalog"))
     document = credential.build_credential(
         certificate,
-        credential_id=public_url(url_for("certificates.credential_file", code=certificate.code)),
+        credential_id=absolute_url("certificates.credential_file", code=certificate.code),
         issuer_id=issuer_id(), issuer_name=certificate.provider_name,
-        achievement_id=public_url(subject_url), verify_url=verify_url,
+        achievement_id=subject_url, verify_url=verify_url,
         criteria=_criteria(certificate),
         description=f"Continuing education in occupational therapy: {certificate.course_title}.",
         recipient_email=user.email,

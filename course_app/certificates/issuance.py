@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -104,11 +103,3 @@ def revoke(certificate: Certificate, reason: str) -> None:
         raise ValueError("a reason is required to revoke a certificate")
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason.strip()
-
-
-def public_url(path: str) -> str:
-    """Return an absolute URL for a path, on the configured public address when there is one."""
-    from flask import request
-
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
-    return base + path

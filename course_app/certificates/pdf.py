@@ -1,7 +1,6 @@
 """Certificate and transcript PDFs: reportlab, embedded TrueType fonts, a CJK fallback font."""
 from __future__ import annotations
 
-import functools
 import io
 import itertools
 import re
@@ -18,15 +17,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT_DIR = Path(__file__).with_name("fonts")
-SANS, SANS_BOLD, SERIF, SERIF_BOLD = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSerif", "DejaVuSerif-Bold"
-CJK = "DroidSansFallback"
-FONT_FILES = {SANS: "DejaVuSans.ttf", SANS_BOLD: "DejaVuSans-Bold.ttf", SERIF: "DejaVuSerif.ttf",
-              SERIF_BOLD: "DejaVuSerif-Bold.ttf", CJK: "DroidSansFallbackFull.ttf"}
+from ..pdf_fonts import CJK, SANS, SANS_BOLD, SERIF, SERIF_BOLD, font_runs, markup, registered_fonts
+
 INK, PRIMARY = colors.HexColor("#1f2a30"), colors.HexColor("#1d4e5f")
 ACCENT, MUTED, HAIRLINE = colors.HexColor("#a8743a"), colors.HexColor("#56636b"), colors.HexColor("#c9d3d7")
 DELIVERY = "Distance learning – independent (self-paced)"
@@ -34,29 +29,6 @@ PAGE_W, PAGE_H = landscape(letter)
 # One "word" per CJK ideograph/kana/hangul (no spaces between them), else runs of non-space.
 IDEOGRAPH = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
 TOKEN = re.compile(rf"[{IDEOGRAPH}]\s*|[^\s{IDEOGRAPH}]+\s*|\s+")
-
-
-@functools.cache
-def _fonts() -> dict[str, dict[int, int]]:
-    """Register the bundled fonts once per process and return each font's code point map."""
-    maps = {}
-    for name, file in FONT_FILES.items():
-        font = TTFont(name, str(FONT_DIR / file))
-        pdfmetrics.registerFont(font)
-        maps[name] = font.face.charToGlyph
-    return maps
-
-
-def font_runs(text: str, font: str) -> list[tuple[str, str]]:
-    """Split text into (text, font) runs, sending characters the font lacks to the CJK fallback."""
-    maps, runs = _fonts(), []
-    for ch in unicodedata.normalize("NFC", text):
-        wanted = CJK if ord(ch) not in maps[font] and ord(ch) in maps[CJK] else font
-        if runs and (runs[-1][1] == wanted or ch.isspace()):
-            runs[-1][0] += ch
-        else:
-            runs.append([ch, wanted])
-    return [(run, name) for run, name in runs]
 
 
 def _width(text: str, font: str, size: float) -> float:
@@ -140,7 +112,7 @@ def credential_line(credential: str | None, license_number: str | None, license_
 
 def certificate_pdf(cert: Any, verify_url: str) -> bytes:
     """Render one landscape US-letter certificate of completion."""
-    _fonts()
+    registered_fonts()
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=SANS)
     c.setTitle(f"Certificate of Completion – {cert.participant_name}")
@@ -274,7 +246,7 @@ def transcript_pdf(learner: Any, certificates: Sequence[Any], date_from: date | 
                    generated_at: datetime, *, provider_name: str | None = None,
                    provider_number: str | None = None) -> bytes:
     """Render a portrait transcript of certificates, with totals of valid hours and CEUs."""
-    _fonts()
+    registered_fonts()
     buffer = io.BytesIO()
     provider = _provider(certificates, provider_name, provider_number)
     stamp = generated_at.astimezone(UTC) if generated_at.tzinfo else generated_at
@@ -317,12 +289,6 @@ def _date_range(date_from: date | None, date_to: date | None) -> str:
     return f"through {long_date(date_to)}" if date_to else "All dates"
 
 
-def _markup(text: str, font: str) -> str:
-    """Escape text as paragraph markup, setting characters missing from font in the CJK fallback."""
-    return "".join(escape(run) if name == font else f'<font face="{CJK}">{escape(run)}</font>'
-                   for run, name in font_runs(text, font))
-
-
 def _para(text: str, size: float, font: str = SANS, color: colors.Color = INK, align: int = 0,
           note: str = "") -> Paragraph:
     """Make a paragraph of text, with an optional small second line (note) below it."""
@@ -330,7 +296,7 @@ def _para(text: str, size: float, font: str = SANS, color: colors.Color = INK, a
     style = ParagraphStyle("t", fontName=font, fontSize=size, leading=size * 1.3, textColor=color,
                            alignment=align, wordWrap="CJK" if cjk else None)
     small = f'<br/><font size="{size - 1}" color="#{MUTED.hexval()[2:]}">' if note else ""
-    return Paragraph(_markup(text, font) + (small + _markup(note, font) + "</font>" if note else ""), style)
+    return Paragraph(markup(text, font) + (small + markup(note, font) + "</font>" if note else ""), style)
 
 
 def _table(certificates: Sequence[Any]) -> Table:

@@ -12,7 +12,7 @@ from ..completion import certificate_ready, is_complete
 from ..course_store import current_course
 from ..extensions import db, limiter
 from ..learning.progress import learner_states
-from ..learning.views import get_module
+from ..learning.access import get_module
 from ..models import Certificate
 from . import bp, credential
 from .codes import normalize_code

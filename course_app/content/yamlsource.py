@@ -6,6 +6,8 @@ from typing import Any
 import yaml
 
 Path_ = tuple[str | int, ...]
+# libyaml's parser when PyYAML was built with it (the wheels are), the pure-Python one otherwise.
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlSyntaxError(ValueError):
@@ -16,14 +18,17 @@ class YamlSyntaxError(ValueError):
 
 def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML text; return the data and a map from key paths to 1-based line numbers."""
+    loader = Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark else first_line
         problem = getattr(exc, "problem", None) or str(exc)
         raise YamlSyntaxError(line, f"invalid YAML: {problem}") from None
+    finally:
+        loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
         _walk(node, (), lines, first_line)

@@ -6,7 +6,7 @@ from functools import wraps
 import csv
 import io
 
-from flask import Response, abort, render_template, url_for
+from flask import Response, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from ..course_store import current_course
 from ..extensions import db
 from ..learning.progress import learner_states
 from ..models import User
+from ..urls import absolute_url
 from . import bp
 
 
@@ -49,7 +50,6 @@ def overview():
 @instructor_required
 def subscribers_csv():
     """Export newsletter subscribers with their consent record and unsubscribe link."""
-    from ..certificates.issuance import public_url
     from ..certificates.transcript import safe_cell
     from ..guide.newsletter import subscribers, unsubscribe_token
 
@@ -60,6 +60,6 @@ def subscribers_csv():
         writer.writerow([safe_cell(row.email), "unsubscribed" if row.unsubscribed_at else "subscribed",
                          row.consented_at.isoformat(), row.consent_text, row.source,
                          row.unsubscribed_at.isoformat() if row.unsubscribed_at else "",
-                         public_url(url_for("guide.unsubscribe_view", token=unsubscribe_token(row.email)))])
+                         absolute_url("guide.unsubscribe_view", token=unsubscribe_token(row.email))])
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="newsletter-subscribers.csv"', "Cache-Control": "no-store"})

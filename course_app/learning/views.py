@@ -13,6 +13,7 @@ from ..content import ContentError, Module
 from ..course_store import current_course
 from ..extensions import db
 from . import bp
+from .access import get_module, missing_prerequisites
 from .progress import last_position, learner_states, mark_complete, record_activity, record_visit
 
 
@@ -23,26 +24,6 @@ def site_context() -> dict:
     except ContentError:
         return {"site_name": "OT Coaching CE", "course_title": "", "provider": {"name": "", "approval_number": ""}}
     return {"site_name": course.provider.name, "course_title": course.title, "provider": course.provider}
-
-
-def get_module(module_id: str) -> Module:
-    """Return the module with this id, or answer 404."""
-    module = current_course().module(module_id)
-    if module is None:
-        abort(404, f"There is no module '{module_id}'.")
-    return module
-
-
-def missing_prerequisites(module: Module) -> list[Module]:
-    """Return the prerequisite modules the current learner has not completed (none for instructors)."""
-    if not module.prerequisites or (current_user.is_authenticated and current_user.is_instructor):
-        return []
-    course = current_course()
-    needed = [course.module(m) for m in module.prerequisites]
-    if not current_user.is_authenticated:
-        return needed
-    states = learner_states(current_user.id, needed)
-    return [m for m in needed if not is_complete(m, states[m.id])]
 
 
 @bp.route("/")
