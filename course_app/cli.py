@@ -118,10 +118,10 @@ def revoke_command(code: str, reason: str) -> None:
 def verify_credential_command(file) -> None:
     """Check the signature of a downloaded credential FILE against this provider's key."""
     from .certificates import credential
-    from .certificates.documents import signing_key
+    from .certificates.documents import known_public_jwks
 
     try:
-        document = credential.verify_credential(file.read().strip(), [credential.public_jwk(signing_key())])
+        document = credential.verify_credential(file.read().strip(), known_public_jwks())
     except credential.CredentialError as exc:
         click.echo(f"INVALID: {exc}")
         sys.exit(1)
@@ -129,6 +129,15 @@ def verify_credential_command(file) -> None:
     achievement = subject.get("achievement", {})
     click.echo(f"VALID: {achievement.get('name')} ({achievement.get('humanCode')}), "
                f"{subject.get('creditsEarned')} contact hours, issued {document.get('validFrom')}")
+
+
+@course_cli.command("rotate-key")
+def rotate_key_command() -> None:
+    """Start signing credentials with a new key; the old public key keeps verifying what it signed."""
+    from .certificates.documents import rotate_signing_key
+
+    old, new = rotate_signing_key()
+    click.echo(f"retired key {old}; new credentials are signed with {new}")
 
 
 def register_commands(app) -> None:

@@ -439,3 +439,18 @@ def test_verification_is_rate_limited_with_a_friendly_message(database_url, cont
         limiter.enabled = was_enabled
         with limited.app_context():
             db.engine.dispose()
+
+
+def test_rotating_the_key_keeps_old_credentials_verifiable(client, auth, fresh, app, runner, tmp_path):
+    app.config["SIGNING_KEY_FILE"] = str(tmp_path / "keys" / "signing-key.json")  # this test's own key
+    pass_basics(client, auth, fresh, app)
+    response = post_with_token(client, "/modules/basics/evaluation", data=EVALUATION, page="/modules/basics/evaluation")
+    code = response.location.rsplit("/", 1)[-1]
+    old_file = tmp_path / "old.jwt"
+    old_file.write_bytes(client.get(f"/certificates/{code}/credential.jwt").data)
+    result = runner.invoke(args=["course", "rotate-key"])
+    assert result.exit_code == 0 and "retired key" in result.output
+    assert len(client.get("/issuer/jwks.json").get_json()["keys"]) == 2
+    verified = runner.invoke(args=["course", "verify-credential", str(old_file)])
+    assert verified.exit_code == 0 and verified.output.startswith("VALID"), verified.output
+    assert "Valid." in client.get(f"/verify/{code}").get_data(as_text=True)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
 
 from flask import current_app
 
@@ -13,8 +15,31 @@ from .pdf import certificate_pdf
 
 
 def signing_key():
-    """Return the provider's signing key, created on first use."""
+    """Return the provider's current signing key, created on first use."""
     return credential.load_or_create_key(current_app.config["SIGNING_KEY_FILE"])
+
+
+def _retired_file() -> Path:
+    current = Path(current_app.config["SIGNING_KEY_FILE"])
+    return current.with_name(current.stem + ".retired.json")
+
+
+def known_public_jwks() -> list[dict]:
+    """Return the public keys that may have signed a credential: the current one, then retired ones."""
+    retired = _retired_file()
+    older = json.loads(retired.read_text()) if retired.exists() else []
+    return [credential.public_jwk(signing_key())] + older
+
+
+def rotate_signing_key() -> tuple[str, str]:
+    """Retire the current key (its public half keeps verifying old credentials) and start a new one."""
+    current_path = Path(current_app.config["SIGNING_KEY_FILE"])
+    old = credential.public_jwk(signing_key())
+    retired = _retired_file()
+    older = json.loads(retired.read_text()) if retired.exists() else []
+    retired.write_text(json.dumps([old] + older, indent=2))
+    current_path.rename(current_path.with_name(current_path.name + f".{old['kid'][:12]}.retired-private"))
+    return old["kid"], credential.public_jwk(signing_key())["kid"]
 
 
 def issuer_id() -> str:

@@ -16,7 +16,7 @@ from ..learning.access import get_module
 from ..models import Certificate
 from . import bp, credential
 from .codes import normalize_code
-from .documents import issuer_id, signing_key
+from .documents import issuer_id, known_public_jwks, signing_key
 from .evaluation import answers_from, evaluation_form, get_evaluation, record_evaluation
 from .issuance import ReissueConflict, current_certificate, issue, module_subject, program_subject, reissue
 from .transcript import parse_range, transcript_csv, transcript_pdf_for
@@ -191,7 +191,7 @@ def verify(code: str):
 def _check_signature(certificate: Certificate) -> str | None:
     """Return None when the stored credential verifies against the issuer key, else the reason."""
     try:
-        credential.verify_credential(certificate.signed_credential or "", [credential.public_jwk(signing_key())])
+        credential.verify_credential(certificate.signed_credential or "", known_public_jwks())
     except credential.CredentialError as error:
         return str(error)
     return None
@@ -206,4 +206,4 @@ def issuer():
 
 @bp.route("/issuer/jwks.json")
 def jwks():
-    return {"keys": [credential.public_jwk(signing_key())]}
+    return {"keys": known_public_jwks()}
