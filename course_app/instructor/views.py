@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..completion import is_complete, lessons_done, reflections_done
 from ..course_store import current_course
 from ..extensions import db
-from ..learning.progress import learner_states
+from ..learning.progress import learners_states
 from ..models import User
 from ..urls import absolute_url
 from . import bp
@@ -35,9 +35,10 @@ def instructor_required(view):
 def overview():
     course = current_course()
     learners = db.session.scalars(select(User).where(User.role == "learner").order_by(User.full_name)).all()
+    everyone = learners_states([learner.id for learner in learners], course.modules)
     rows = []
     for learner in learners:
-        states = learner_states(learner.id, course.modules)
+        states = everyone[learner.id]
         rows.append((learner, [
             {"lessons": lessons_done(m, states[m.id]), "total": len(m.lessons),
              "reflections": reflections_done(m, states[m.id]), "quiz": states[m.id].quiz_passed,

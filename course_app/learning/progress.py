@@ -15,42 +15,53 @@ from ..models import Certificate, Evaluation, LessonProgress, QuizAttempt, Refle
 
 def learner_states(user_id: int, modules: list[Module] | tuple[Module, ...]) -> dict[str, LearnerState]:
     """Return each module's LearnerState for one user, in five queries whatever the number of modules."""
+    return learners_states([user_id], modules)[user_id]
+
+
+def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, LearnerState]]:
+    """Return LearnerStates per user and module, in five queries whatever the number of users or modules."""
     ids = [m.id for m in modules]
     progress = db.session.scalars(select(LessonProgress).where(
-        LessonProgress.user_id == user_id, LessonProgress.module_id.in_(ids))).all()
-    reflections = db.session.execute(select(Reflection.module_id, Reflection.reflection_id, Reflection.text).where(
-        Reflection.user_id == user_id, Reflection.module_id.in_(ids))).all()
+        LessonProgress.user_id.in_(user_ids), LessonProgress.module_id.in_(ids))).all()
+    reflections = db.session.execute(
+        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.text)
+        .where(Reflection.user_id.in_(user_ids), Reflection.module_id.in_(ids))).all()
     attempts = db.session.execute(
-        select(QuizAttempt.module_id, func.count(), func.max(QuizAttempt.score),
+        select(QuizAttempt.user_id, QuizAttempt.module_id, func.count(), func.max(QuizAttempt.score),
                func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)))
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.module_id.in_(ids), QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.module_id)).all()
-    evaluated = set(db.session.scalars(select(Evaluation.module_id).where(
-        Evaluation.user_id == user_id, Evaluation.module_id.in_(ids))))
-    certificates = dict(db.session.execute(select(Certificate.subject_id, Certificate.code).where(
-        Certificate.user_id == user_id, Certificate.kind == "module", Certificate.subject_id.in_(ids),
-        Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None))).all())
-    by_module: dict[str, dict] = defaultdict(lambda: {"completed": set(), "opened": set(), "words": {}, "seconds": 0})
+        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.module_id.in_(ids),
+               QuizAttempt.submitted_at.is_not(None))
+        .group_by(QuizAttempt.user_id, QuizAttempt.module_id)).all()
+    evaluated = {(u, m) for u, m in db.session.execute(select(Evaluation.user_id, Evaluation.module_id).where(
+        Evaluation.user_id.in_(user_ids), Evaluation.module_id.in_(ids)))}
+    certificates = {(u, m): code for u, m, code in db.session.execute(
+        select(Certificate.user_id, Certificate.subject_id, Certificate.code).where(
+            Certificate.user_id.in_(user_ids), Certificate.kind == "module", Certificate.subject_id.in_(ids),
+            Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None)))}
+    found: dict[tuple[int, str], dict] = defaultdict(lambda: {"completed": set(), "opened": set(), "words": {},
+                                                              "seconds": 0})
     for row in progress:
-        entry = by_module[row.module_id]
+        entry = found[(row.user_id, row.module_id)]
         entry["opened"].add(row.lesson_id)
         entry["seconds"] += row.active_seconds
         if row.completed_at:
             entry["completed"].add(row.lesson_id)
-    for module_id, reflection_id, text in reflections:
-        by_module[module_id]["words"][reflection_id] = word_count(text)
-    quiz = {module_id: (count, float(best) if best is not None else None, bool(passed))
-            for module_id, count, best, passed in attempts}
-    states = {}
-    for module_id in ids:
-        entry = by_module[module_id]
-        count, best, passed = quiz.get(module_id, (0, None, False))
-        states[module_id] = LearnerState(
-            completed_lessons=frozenset(entry["completed"]), opened_lessons=frozenset(entry["opened"]),
-            reflection_words=entry["words"], quiz_passed=passed, best_score=best, attempts=count,
-            evaluated=module_id in evaluated, active_seconds=entry["seconds"],
-            certificate_code=certificates.get(module_id))
-    return states
+    for user_id, module_id, reflection_id, text in reflections:
+        found[(user_id, module_id)]["words"][reflection_id] = word_count(text)
+    quiz = {(u, m): (count, float(best) if best is not None else None, bool(passed))
+            for u, m, count, best, passed in attempts}
+    return {user_id: {module_id: _state(found[(user_id, module_id)], quiz.get((user_id, module_id), (0, None, False)),
+                                        (user_id, module_id) in evaluated, certificates.get((user_id, module_id)))
+                      for module_id in ids}
+            for user_id in user_ids}
+
+
+def _state(entry: dict, quiz: tuple, evaluated: bool, certificate_code: str | None) -> LearnerState:
+    count, best, passed = quiz
+    return LearnerState(
+        completed_lessons=frozenset(entry["completed"]), opened_lessons=frozenset(entry["opened"]),
+        reflection_words=entry["words"], quiz_passed=passed, best_score=best, attempts=count,
+        evaluated=evaluated, active_seconds=entry["seconds"], certificate_code=certificate_code)
 
 
 def last_position(user_id: int, course: Course) -> tuple[Module, Lesson, LessonProgress] | None:
