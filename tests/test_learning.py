@@ -127,3 +127,32 @@ def test_oversized_body_is_refused_cleanly(client, auth):
                                                                            "text": "x" * 600_000})
     assert response.status_code == 413
     assert "larger than this site accepts" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def content_root(tmp_path):
+    """A private copy of the fixture course that a test may edit while the app runs."""
+    import shutil
+
+    from .conftest import FIXTURE_COURSE
+
+    root = tmp_path / "live-course"
+    shutil.copytree(FIXTURE_COURSE, root)
+    return root
+
+
+def test_an_edited_lesson_shows_on_the_next_request_and_broken_content_answers_503(client, auth, content_root):
+    import os
+    import time
+
+    auth.register()
+    assert "Lesson One" in client.get("/modules/basics").get_data(as_text=True)
+    lesson = content_root / "modules" / "01-basics" / "01-one.md"
+    lesson.write_text(lesson.read_text().replace("title: Lesson One", "title: Lesson One, revised"))
+    os.utime(lesson, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    assert "Lesson One, revised" in client.get("/modules/basics").get_data(as_text=True)
+    lesson.write_text(lesson.read_text().replace("minutes: 4", "minutes: four"))
+    os.utime(lesson, ns=(time.time_ns(), time.time_ns() + 2_000_000))
+    broken = client.get("/modules/basics")
+    assert broken.status_code == 503 and "temporarily unavailable" in broken.get_data(as_text=True).lower()
+    assert "Traceback" not in broken.get_data(as_text=True)

@@ -1,5 +1,5 @@
 import time, pytest
-from tests.test_browser import *  # noqa
+from tests.test_browser import chromium, live_server, context, page, _QuietHandler  # noqa
 from tests.test_browser import register, finish_lessons, pass_quiz, submit_evaluation, LESSON_TWO
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
