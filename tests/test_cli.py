@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from course_app import create_app

@@ -1,12 +1,13 @@
 """Reflections (autosave and plain form), the journal, and the post-test."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth.forms import ConfirmForm
 from ..completion import is_complete, lessons_done, word_count
 from ..course_store import current_course
+from ..downloads import attachment
 from ..errors import wants_json
 from ..extensions import db
 from ..learning.progress import learner_states
@@ -16,6 +17,7 @@ from . import bp
 from .attempts import AttemptRefused, attempts_of, next_start, open_attempt, save_answers, start_attempt, submit_attempt
 from .grading import AnswerError, case_groups, read_answers, unanswered
 from .journal import journal_markdown, journal_sections
+from .journal import journal_pdf as build_journal_pdf
 from .reflections import MAX_CHARACTERS, StaleRevision, save_reflection
 
 
@@ -36,20 +38,9 @@ def _reflection_spec(module, reflection_id: str):
 def save_reflection_view(module_id: str, reflection_id: str):
     module = get_module(module_id)
     _reflection_spec(module, reflection_id)
-    data = request.get_json(silent=True) if request.is_json else request.form
-    if not isinstance(data, dict):
-        abort(400, "Send the reflection as a form or a JSON object with 'text' and 'revision'.")
-    text, revision = data.get("text"), str(data.get("revision", ""))
-    if not isinstance(text, str) or not revision.isdigit():
-        abort(400, "The reflection needs 'text' and a whole-number 'revision'.")
-    if len(text) > MAX_CHARACTERS:
-        abort(413, f"A reflection can hold up to {MAX_CHARACTERS:,} characters; this one has {len(text):,}. "
-                   "Your text is still in the box: shorten it and save again.")
-    lesson_id = data.get("lesson_id") if isinstance(data.get("lesson_id"), str) else None
-    back = url_for("learning.lesson", module_id=module.id, lesson_id=lesson_id) if module.lesson(lesson_id or "") \
-        else url_for("learning.module", module_id=module.id)
+    text, revision, back = _reflection_request(module)
     try:
-        row = save_reflection(current_user.id, module.id, reflection_id, text.replace("\r\n", "\n"), int(revision))
+        row = save_reflection(current_user.id, module.id, reflection_id, text, revision)
     except StaleRevision as stale:
         db.session.rollback()
         if request.is_json:
@@ -64,6 +55,23 @@ def save_reflection_view(module_id: str, reflection_id: str):
     return redirect(f"{back}#reflection-{reflection_id}")
 
 
+def _reflection_request(module) -> tuple[str, int, str]:
+    """Read text, base revision and the page to return to from a form or JSON save; 4xx when malformed."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(data, dict):
+        abort(400, "Send the reflection as a form or a JSON object with 'text' and 'revision'.")
+    text, revision = data.get("text"), str(data.get("revision", ""))
+    if not isinstance(text, str) or not revision.isdigit():
+        abort(400, "The reflection needs 'text' and a whole-number 'revision'.")
+    if len(text) > MAX_CHARACTERS:
+        abort(413, f"A reflection can hold up to {MAX_CHARACTERS:,} characters; this one has {len(text):,}. "
+                   "Your text is still in the box: shorten it and save again.")
+    lesson_id = data.get("lesson_id") if isinstance(data.get("lesson_id"), str) else ""
+    back = url_for("learning.lesson", module_id=module.id, lesson_id=lesson_id) if module.lesson(lesson_id) \
+        else url_for("learning.module", module_id=module.id)
+    return text.replace("\r\n", "\n"), int(revision), back
+
+
 @bp.route("/journal")
 @login_required
 def journal():
@@ -75,20 +83,14 @@ def journal():
 @login_required
 def journal_export():
     text = journal_markdown(current_user, journal_sections(current_user.id, current_course()))
-    return Response(text, mimetype="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="reflection-journal.md"',
-                             "Cache-Control": "no-store"})
+    return attachment(text, "text/markdown; charset=utf-8", "reflection-journal.md")
 
 
 @bp.route("/journal.pdf")
 @login_required
 def journal_pdf():
-    from .journal import journal_pdf as build
-
-    pdf = build(current_user, journal_sections(current_user.id, current_course()))
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": 'attachment; filename="reflection-journal.pdf"',
-                             "Cache-Control": "no-store"})
+    pdf = build_journal_pdf(current_user, journal_sections(current_user.id, current_course()))
+    return attachment(pdf, "application/pdf", "reflection-journal.pdf")
 
 
 # --- post-test ---------------------------------------------------------------------------------

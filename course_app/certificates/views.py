@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth.forms import ConfirmForm
 from ..completion import certificate_ready, is_complete
 from ..course_store import current_course
+from ..downloads import attachment
 from ..extensions import db, limiter
 from ..learning.progress import learner_states
 from ..learning.access import get_module
@@ -113,8 +114,7 @@ def show(code: str):
 @login_required
 def pdf(code: str):
     certificate = own_certificate(code)
-    return Response(certificate.pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"'})
+    return attachment(certificate.pdf, "application/pdf", f"certificate-{certificate.code}.pdf")
 
 
 @bp.route("/certificates/<code>/credential.jwt")
@@ -123,8 +123,8 @@ def credential_file(code: str):
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
     if certificate is None or not certificate.signed_credential:
         abort(404, "There is no credential with that code.")
-    return Response(certificate.signed_credential, mimetype="application/vc+jwt", headers={
-        "Content-Disposition": f'attachment; filename="credential-{certificate.code}.jwt"'})
+    return attachment(certificate.signed_credential, "application/vc+jwt", f"credential-{certificate.code}.jwt",
+                      private=False)
 
 
 @bp.route("/certificates/<code>/reissue", methods=["POST"])
@@ -157,8 +157,7 @@ def transcript(kind: str):
         body, mimetype = transcript_csv(current_user, date_from, date_to), "text/csv; charset=utf-8"
     else:
         body, mimetype = transcript_pdf_for(current_user, date_from, date_to), "application/pdf"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="ce-transcript.{kind}"', "Cache-Control": "no-store"})
+    return attachment(body, mimetype, f"ce-transcript.{kind}")
 
 
 @bp.route("/verify")

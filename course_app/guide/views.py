@@ -1,12 +1,13 @@
 """The free framework guide, its optional newsletter sign-up, and unsubscribing."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField
 from wtforms.validators import Email, Length, Optional
 
 from ..config import PROJECT_ROOT
+from ..downloads import attachment
 from ..extensions import db, limiter
 from . import bp
 from .newsletter import CONSENT_TEXT, email_from_token, subscribe, unsubscribe
@@ -44,8 +45,8 @@ def guide():
 def download():
     if not GUIDE_FILE.exists():
         abort(404, "The guide is not available right now.")
-    return Response(guide_pdf(GUIDE_FILE, GUIDE_TITLE), mimetype="application/pdf", headers={
-        "Content-Disposition": 'attachment; filename="ot-coaching-intervention-framework.pdf"'})
+    return attachment(guide_pdf(GUIDE_FILE, GUIDE_TITLE), "application/pdf", "ot-coaching-intervention-framework.pdf",
+                      private=False)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

@@ -6,12 +6,13 @@ from functools import wraps
 import csv
 import io
 
-from flask import Response, abort, render_template
+from flask import abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..completion import is_complete, lessons_done, reflections_done
 from ..course_store import current_course
+from ..downloads import attachment
 from ..extensions import db
 from ..learning.progress import learners_states
 from ..models import User
@@ -62,5 +63,4 @@ def subscribers_csv():
                          row.consented_at.isoformat(), row.consent_text, row.source,
                          row.unsubscribed_at.isoformat() if row.unsubscribed_at else "",
                          absolute_url("guide.unsubscribe_view", token=unsubscribe_token(row.email))])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="newsletter-subscribers.csv"', "Cache-Control": "no-store"})
+    return attachment(out.getvalue(), "text/csv; charset=utf-8", "newsletter-subscribers.csv")

@@ -5,7 +5,7 @@ from flask import abort
 from flask_login import current_user
 
 from ..completion import is_complete
-from ..content import Module
+from ..content import Lesson, Module
 from ..course_store import current_course
 from .progress import learner_states
 
@@ -28,3 +28,12 @@ def missing_prerequisites(module: Module) -> list[Module]:
         return needed
     states = learner_states(current_user.id, needed)
     return [m for m in needed if not is_complete(m, states[m.id])]
+
+
+def get_lesson(module_id: str, lesson_id: str) -> tuple[Module, Lesson]:
+    """Return a module and one of its lessons, or answer 404 naming what is missing."""
+    module = get_module(module_id)
+    lesson = module.lesson(lesson_id)
+    if lesson is None:
+        abort(404, f"Module '{module.title}' has no lesson '{lesson_id}'.")
+    return module, lesson

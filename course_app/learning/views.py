@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user, login_required
 
 from ..assessment.reflections import reflections_for
 from ..auth.forms import ConfirmForm
 from ..completion import certificate_ready, is_complete, requirements
-from ..content import ContentError, Module
+from ..content import ContentError
 from ..course_store import current_course
 from ..extensions import db
 from . import bp
-from .access import get_module, missing_prerequisites
+from .access import get_lesson, get_module, missing_prerequisites
 from .progress import last_position, learner_states, mark_complete, record_activity, record_visit
 
 
@@ -51,10 +51,7 @@ def module(module_id: str):
 @bp.route("/modules/<module_id>/lessons/<lesson_id>")
 @login_required
 def lesson(module_id: str, lesson_id: str):
-    module = get_module(module_id)
-    lesson = module.lesson(lesson_id)
-    if lesson is None:
-        abort(404, f"Module '{module.title}' has no lesson '{lesson_id}'.")
+    module, lesson = get_lesson(module_id, lesson_id)
     blocked_by = missing_prerequisites(module)
     if blocked_by:
         names = ", ".join(f"“{m.title}”" for m in blocked_by)
@@ -70,10 +67,7 @@ def lesson(module_id: str, lesson_id: str):
 @bp.route("/modules/<module_id>/lessons/<lesson_id>/complete", methods=["POST"])
 @login_required
 def complete_lesson(module_id: str, lesson_id: str):
-    module = get_module(module_id)
-    lesson = module.lesson(lesson_id)
-    if lesson is None:
-        abort(404, f"Module '{module.title}' has no lesson '{lesson_id}'.")
+    module, lesson = get_lesson(module_id, lesson_id)
     if missing_prerequisites(module):
         abort(403, "Complete the prerequisite modules first.")
     ConfirmForm().validate_on_submit() or abort(400, "This form had expired. Reload the lesson and try again.")
@@ -89,10 +83,8 @@ def complete_lesson(module_id: str, lesson_id: str):
 @bp.route("/modules/<module_id>/lessons/<lesson_id>/activity", methods=["POST"])
 @login_required
 def activity(module_id: str, lesson_id: str):
-    module = get_module(module_id)
-    if module.lesson(lesson_id) is None:
-        abort(404, f"Module '{module.title}' has no lesson '{lesson_id}'.")
-    row = record_activity(current_user.id, module.id, lesson_id)
+    module, lesson = get_lesson(module_id, lesson_id)
+    row = record_activity(current_user.id, module.id, lesson.id)
     db.session.commit()
     return {"active_seconds": row.active_seconds}
 
