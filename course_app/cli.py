@@ -81,6 +81,26 @@ def set_role_command(email: str, role: str) -> None:
     click.echo(f"{user.email} is now {role}")
 
 
+@users_cli.command("reset-password")
+@click.argument("email")
+@click.password_option(prompt="New password (at least 12 characters)")
+def reset_password_command(email: str, password: str) -> None:
+    """Set a new password for EMAIL (for a learner who lost theirs); every session of theirs ends."""
+    from .auth.operations import end_all_sessions, find_by_email
+    from .auth.passwords import hash_password, password_problem
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    problem = password_problem(password, user.email.split("@")[0], *user.full_name.split())
+    if problem:
+        raise click.ClickException(problem)
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+    db.session.commit()
+    click.echo(f"new password set for {user.email}; they were logged out everywhere")
+
+
 @users_cli.command("list")
 def list_users_command() -> None:
     """List accounts with their role."""

@@ -71,6 +71,16 @@ def test_users_create_prompts_for_a_password_and_refuses_a_weak_one(app, fresh):
     assert "admin" in invoke(app, "users", "list").output
 
 
+def test_reset_password_lets_the_learner_in_with_the_new_one(app, auth):
+    auth.register()
+    new = "a completely fresh passphrase"
+    result = invoke(app, "users", "reset-password", "ana@example.org", input=f"{new}\n{new}\n")
+    assert result.exit_code == 0, result.output
+    assert auth.client.get("/dashboard").status_code == 302  # the old session ended
+    assert auth.login(password=new).request.path == "/dashboard"
+    assert invoke(app, "users", "reset-password", "nobody@example.org", input=f"{new}\n{new}\n").exit_code != 0
+
+
 def test_revoke_unknown_code(app):
     result = invoke(app, "course", "revoke", "0000-0000-0000-0000-0000-0000-00", "--reason", "x")
     assert result.exit_code != 0 and "no certificate with code" in result.output
