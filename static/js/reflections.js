@@ -96,6 +96,8 @@
     window.addEventListener("pagehide", function () { if (dirty) { keep(); save(true); } });
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden" && dirty) { save(true); } });
 
+    // Text typed before this script ran (it loads deferred) has fired no input event: treat it as unsaved.
+    if (area.value !== area.defaultValue) { dirty = true; keep(); updateCount(); show("Unsaved changes", "unsaved"); schedule(); return; }
     // Restore a copy typed earlier that never reached the server.
     try {
       var stored = JSON.parse(localStorage.getItem(key) || "null");
