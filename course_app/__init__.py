@@ -18,6 +18,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -51,6 +52,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from .security import register
 
     register(app)
 

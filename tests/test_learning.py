@@ -20,6 +20,13 @@ def test_public_pages_show_the_course(client):
     assert "Learning objectives" in module and "Lesson One" in module and "Rush, D. D." in module
 
 
+def test_pages_carry_security_headers(client):
+    headers = client.get("/").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+
+
 @pytest.mark.parametrize("path", ["/modules/nope", "/modules/basics/lessons/nope", "/no/such/page",
                                   "/modules/%00", "/media/../../course.yaml", "/media/x.py"])
 def test_unknown_addresses_get_a_clear_404(client, auth, path):
