@@ -57,3 +57,18 @@ def test_journal_pdf_holds_the_learners_text(client, auth):
     assert response.mimetype == "application/pdf"
     text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
     assert "Nguyễn Thị Minh Khai" in text and "Listening first, 王小明 noted." in text and "Not written yet." in text
+
+
+def test_instructor_downloads_evaluations_without_names(app, client, auth, runner, fresh):
+    from course_app.models import Evaluation
+
+    learner_with_reflection(app, auth, "lee@example.org")
+    with app.app_context():
+        from course_app.extensions import db
+        db.session.add(Evaluation(user_id=1, module_id="basics", answers={"objectives-met": "5", "comments": "=SUM(A1)"}))
+        db.session.commit()
+    make_instructor(app, auth, runner)
+    text = client.get("/instructor/evaluations.csv").get_data(as_text=True)
+    header, row = text.splitlines()[:2]
+    assert header.startswith("module,submitted_at,objectives-met")
+    assert row.startswith("basics,") and ",5," in row and "'=SUM(A1)" in row and "Lee" not in text

@@ -163,3 +163,20 @@ def test_an_edited_lesson_shows_on_the_next_request_and_broken_content_answers_5
     broken = client.get("/modules/basics")
     assert broken.status_code == 503 and "temporarily unavailable" in broken.get_data(as_text=True).lower()
     assert "Traceback" not in broken.get_data(as_text=True)
+
+
+def test_a_lesson_image_is_served_from_its_module_folder(client, auth, content_root):
+    import os
+    import time
+
+    images = content_root / "modules" / "01-basics" / "images"
+    images.mkdir()
+    (images / "stance.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    lesson = content_root / "modules" / "01-basics" / "01-one.md"
+    lesson.write_text(lesson.read_text() + "\n![Two stances side by side](images/stance.svg)\n")
+    os.utime(lesson, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    auth.register()
+    page = client.get("/modules/basics/lessons/lesson-one").get_data(as_text=True)
+    assert 'src="/media/01-basics/images/stance.svg"' in page and 'alt="Two stances side by side"' in page
+    with client.get("/media/01-basics/images/stance.svg") as image:
+        assert image.status_code == 200 and image.mimetype == "image/svg+xml"

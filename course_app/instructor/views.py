@@ -10,12 +10,13 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..certificates.transcript import safe_cell
 from ..completion import is_complete, lessons_done, reflections_done
 from ..course_store import current_course
 from ..downloads import attachment
 from ..extensions import db
 from ..learning.progress import learners_states
-from ..models import User
+from ..models import Evaluation, User
 from ..urls import absolute_url
 from . import bp
 
@@ -52,7 +53,6 @@ def overview():
 @instructor_required
 def subscribers_csv():
     """Export newsletter subscribers with their consent record and unsubscribe link."""
-    from ..certificates.transcript import safe_cell
     from ..guide.newsletter import subscribers, unsubscribe_token
 
     out = io.StringIO()
@@ -64,3 +64,17 @@ def subscribers_csv():
                          row.unsubscribed_at.isoformat() if row.unsubscribed_at else "",
                          absolute_url("guide.unsubscribe_view", token=unsubscribe_token(row.email))])
     return attachment(out.getvalue(), "text/csv; charset=utf-8", "newsletter-subscribers.csv")
+
+
+@bp.route("/evaluations.csv")
+@instructor_required
+def evaluations_csv():
+    """Export participant evaluations, one row per learner and module, without names."""
+    items = current_course().evaluation
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["module", "submitted_at"] + [item.id for item in items])
+    for row in db.session.scalars(select(Evaluation).order_by(Evaluation.module_id, Evaluation.submitted_at)):
+        writer.writerow([row.module_id, row.submitted_at.date().isoformat()]
+                        + [safe_cell(str(row.answers.get(item.id, ""))) for item in items])
+    return attachment(out.getvalue(), "text/csv; charset=utf-8", "evaluations.csv")
