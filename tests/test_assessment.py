@@ -225,3 +225,30 @@ def test_failed_attempt_hides_the_key_and_allows_a_retake(client, auth, fresh):
     assert "RATIONALE-FIRST-A" not in result  # the correct choice's rationale stays hidden before a pass
     second = start(client, token)
     assert second != url
+
+
+def test_a_quiz_may_reveal_the_key_after_a_failed_attempt(database_url, signing_key_file, tmp_path):
+    import shutil
+
+    from course_app import create_app
+    from course_app.extensions import db
+
+    from .conftest import FIXTURE_COURSE, Auth, Fresh
+
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, root)
+    quiz = root / "quizzes" / "basics.yaml"
+    quiz.write_text(quiz.read_text().replace("pass_mark: 80", "pass_mark: 80\nreveal_answers_before_pass: true"))
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "s", "CONTENT_ROOT": str(root),
+                      "SIGNING_KEY_FILE": signing_key_file, "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    token = ready_for_quiz(client, Auth(client))
+    url = start(client, token)
+    form = full_answers(Fresh(app), token)
+    form["q-first-question"] = "2" if form["q-first-question"] == ["1"] else "1"  # a wrong choice
+    form["q-scope"] = "1" if form["q-scope"] == "2" else "2"  # and the wrong one of true/false
+    client.post(url, data=form)
+    result = client.get(url).get_data(as_text=True)
+    assert "Not passed yet" in result and "RATIONALE-FIRST-A" in result and "(correct)" in result
+    with app.app_context():
+        db.engine.dispose()

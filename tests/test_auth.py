@@ -156,3 +156,13 @@ def test_pages_need_login(client):
 
 def test_hasher_meets_owasp_minimum():
     assert HASHER.memory_cost >= 19 * 1024 and HASHER.time_cost >= 2
+
+
+def test_login_starts_a_fresh_session(client, auth):
+    auth.register()
+    auth.logout()
+    with client.session_transaction() as session:
+        session["planted"] = "by someone before the login"
+    auth.login()
+    with client.session_transaction() as session:
+        assert "planted" not in session and session.get("_user_id")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select
 
+from course_app import create_app
 from course_app.extensions import db
 from course_app.models import LessonProgress
 
@@ -58,6 +59,7 @@ def test_dashboard_continues_where_you_left_off(client, auth):
     auth.login()
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Continue where you left off" in page and "Continue: Lesson Two" in page
+    assert "0 of 2 lessons completed; 2 left" in page and "Not taken yet: 80% needed to pass" in page
 
 
 def test_mark_complete_without_csrf_changes_nothing(client, auth, fresh):
@@ -180,3 +182,26 @@ def test_a_lesson_image_is_served_from_its_module_folder(client, auth, content_r
     assert 'src="/media/01-basics/images/stance.svg"' in page and 'alt="Two stances side by side"' in page
     with client.get("/media/01-basics/images/stance.svg") as image:
         assert image.status_code == 200 and image.mimetype == "image/svg+xml"
+
+
+def test_query_counts_do_not_grow_with_the_number_of_lessons(app, client, auth, content_root, database_url):
+    """The same learner's pages cost the same queries on a course with three times as many lessons."""
+    auth.register()
+    client.get("/modules/basics/lessons/lesson-one")
+    small = (count_queries(app, client, "/dashboard"), count_queries(app, client, "/modules/basics/lessons/lesson-one"),
+             count_queries(app, client, "/modules/basics"))
+    folder = content_root / "modules" / "01-basics"
+    for number in range(3, 9):
+        (folder / f"0{number}-extra.md").write_text(f"---\nid: extra-{number}\ntitle: Extra {number}\nminutes: 1\n---\nText.\n")
+    bigger = create_app({**{k: app.config[k] for k in ("SECRET_KEY", "SIGNING_KEY_FILE")},
+                         "DATABASE_URL": database_url, "CONTENT_ROOT": str(content_root), "RATELIMIT_ENABLED": False})
+    other = bigger.test_client()
+    type(auth)(other).login()
+    for number in range(3, 9):
+        other.get(f"/modules/basics/lessons/extra-{number}")
+    other.get("/modules/basics/lessons/lesson-one")
+    large = (count_queries(bigger, other, "/dashboard"), count_queries(bigger, other, "/modules/basics/lessons/lesson-one"),
+             count_queries(bigger, other, "/modules/basics"))
+    with bigger.app_context():
+        db.engine.dispose()
+    assert large == small

@@ -1,7 +1,7 @@
 """Register, log in, log out, profile and password."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
@@ -19,6 +19,12 @@ def _field_error(form, error: AccountError) -> None:
         form.form_errors.append(str(error))
 
 
+def start_session(user, remember: bool = False) -> None:
+    """Log the user in on a fresh session: nothing from before the login carries over."""
+    session.clear()
+    login_user(user, remember=remember, fresh=True)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20/hour", methods=["POST"])
 def register_view():
@@ -32,7 +38,7 @@ def register_view():
             _field_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
+            start_session(user)
             flash("Welcome! Your account is ready.", "success")
             return redirect(url_for("learning.dashboard"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
@@ -48,7 +54,7 @@ def login():
             form.form_errors.append("That email and password do not match an account.")
         else:
             db.session.commit()  # a rehashed password, if any
-            login_user(user, remember=form.remember.data, fresh=True)
+            start_session(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("learning.dashboard")))
     status = 422 if (form.errors or form.form_errors) else 200
     return render_template("auth/login.html", form=form), status

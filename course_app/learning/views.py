@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..assessment.reflections import reflections_for
 from ..auth.forms import ConfirmForm
-from ..completion import certificate_ready, is_complete, requirements
+from ..completion import certificate_ready, requirements
 from ..content import ContentError
 from ..course_store import current_course
 from ..extensions import db
@@ -35,7 +35,7 @@ def home():
 def catalog():
     course = current_course()
     states = learner_states(current_user.id, course.modules) if current_user.is_authenticated else {}
-    return render_template("learning/catalog.html", course=course, states=states)
+    return render_template("learning/catalog.html", course=course, states=states, requirements=requirements)
 
 
 @bp.route("/modules/<module_id>")
@@ -94,8 +94,8 @@ def activity(module_id: str, lesson_id: str):
 def dashboard():
     course = current_course()
     states = learner_states(current_user.id, course.modules)
-    return render_template("learning/dashboard.html", course=course, states=states,
-                           position=last_position(current_user.id, course), is_complete=is_complete)
+    return render_template("learning/dashboard.html", course=course, states=states, requirements=requirements,
+                           position=last_position(current_user.id, course))
 
 
 @bp.route("/media/<path:filename>")
