@@ -34,7 +34,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     enable_sqlite_pragmas()
-    app.extensions["course_store"] = CourseStore(app.config["CONTENT_ROOT"], app.config["CONTENT_RELOAD"])
+    store = CourseStore(app.config["CONTENT_ROOT"], app.config["CONTENT_RELOAD"])
+    if not store.reload:
+        store.get()  # in production, broken content stops the start with every problem listed
+    app.extensions["course_store"] = store
     from .auth import sessions  # noqa: F401  (registers the user loader)
 
 

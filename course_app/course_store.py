@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from .content import Course, load_course_or_raise
+from .content import ContentError, Course, load_course_or_raise
 
 log = logging.getLogger(__name__)
 
@@ -18,18 +18,28 @@ class CourseStore:
         self.root = Path(root)
         self.reload = reload
         self._course: Course | None = None
-        self._signature: tuple = ()
+        self._signature: tuple | None = None
+        self._error: ContentError | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Course:
-        """Return the course, loading it on first use (and after any change when reloading)."""
+        """Return the course, loading it on first use (and after any change when reloading).
+
+        Broken content raises ContentError, once loaded and then from memory until a file changes.
+        """
         if self._course is not None and not self.reload:
             return self._course
         signature = self._files_signature() if self.reload else ()
         with self._lock:
-            if self._course is None or signature != self._signature:
-                self._course = load_course_or_raise(self.root)  # raises ContentError on broken content
+            if signature != self._signature:
                 self._signature = signature
+                try:
+                    self._course, self._error = load_course_or_raise(self.root), None
+                except ContentError as error:
+                    log.error("course content under %s has errors:\n%s", self.root, error)
+                    self._error = error
+            if self._error is not None:
+                raise self._error
         return self._course
 
     def _files_signature(self) -> tuple:

@@ -49,8 +49,7 @@ def register(app: Flask) -> None:
         return render_error(error.code or 500, message or "Something went wrong.")
 
     @app.errorhandler(ContentError)
-    def content_error(error: ContentError):
-        log.error("course content has errors:\n%s", error)
+    def content_error(error: ContentError):  # the course store has logged the problems
         return render_error(503, "The course content is being updated and has errors. An instructor has been "
                                  "told; please try again shortly.", "Temporarily unavailable")
 
@@ -58,5 +57,5 @@ def register(app: Flask) -> None:
     def unexpected_error(error: Exception):
         db.session.rollback()
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return render_error(500, "Something went wrong on our side. Nothing you typed here was lost if it had "
-                                 "been saved; please try again.")
+        return render_error(500, "Something went wrong on our side, and it has been logged. Anything you had "
+                                 "already saved is safe; please go back and try again.")

@@ -1,0 +1,49 @@
+"""Configuration from the environment, and what production refuses to start without."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from course_app import create_app
+from course_app.config import ConfigError, database_url
+from course_app.content import ContentError
+
+from .conftest import FIXTURE_COURSE
+
+
+def test_plain_postgresql_urls_use_psycopg_3(tmp_path):
+    assert database_url("postgresql://u@h/db", tmp_path) == "postgresql+psycopg://u@h/db"
+    assert database_url("postgres://u@h/db", tmp_path) == "postgresql+psycopg://u@h/db"
+    assert database_url(None, tmp_path) == f"sqlite:///{tmp_path / 'course.sqlite3'}"
+
+
+def test_local_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "CONTENT_ROOT": str(FIXTURE_COURSE)})
+    second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "CONTENT_ROOT": str(FIXTURE_COURSE)})
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] and len(first.config["SECRET_KEY"]) == 64
+
+
+@pytest.mark.parametrize("missing, message", [("SECRET_KEY", "SECRET_KEY must be set"),
+                                              ("PUBLIC_BASE_URL", "PUBLIC_BASE_URL must be set")])
+def test_production_refuses_to_start_without_its_settings(monkeypatch, tmp_path, missing, message):
+    settings = {"COURSE_ENV": "production", "SECRET_KEY": "k" * 32, "PUBLIC_BASE_URL": "https://ce.example.org",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "CONTENT_ROOT": str(FIXTURE_COURSE)}
+    for name in ("SECRET_KEY", "PUBLIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    del settings[missing]
+    with pytest.raises(ConfigError, match=message):
+        create_app(settings)
+
+
+def test_production_refuses_to_start_on_broken_content(tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, root)
+    (root / "quizzes" / "basics.yaml").write_text("module: basics\nminutes: 5\nquestions: []\n")
+    settings = {"COURSE_ENV": "production", "SECRET_KEY": "k" * 32, "PUBLIC_BASE_URL": "https://ce.example.org",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "CONTENT_ROOT": str(root)}
+    with pytest.raises(ContentError, match="quizzes/basics.yaml:3: questions: List should have at least 1 item"):
+        create_app(settings)
+    production = create_app({**settings, "CONTENT_ROOT": str(FIXTURE_COURSE)})
+    assert production.config["SESSION_COOKIE_SECURE"] and not production.config["CONTENT_RELOAD"]
