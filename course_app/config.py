@@ -17,6 +17,7 @@ ENVIRONMENT_SETTINGS = {
     "PUBLIC_BASE_URL": None,  # e.g. https://ce.example.org: used in QR codes and credentials
     "SIGNING_KEY_FILE": None,  # default: instance/credential-signing-key.json
     "COURSE_ENV": "development",  # "production" requires SECRET_KEY and PUBLIC_BASE_URL
+    "PROVIDER_TIMEZONE": "America/New_York",  # the calendar that completion dates on certificates follow
 }
 
 
@@ -41,6 +42,7 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         "PUBLIC_BASE_URL": (env["PUBLIC_BASE_URL"] or "").rstrip("/") or None,
         "SIGNING_KEY_FILE": env["SIGNING_KEY_FILE"] or str(instance / "credential-signing-key.json"),
         "CONTENT_RELOAD": not production,
+        "PROVIDER_TIMEZONE": _timezone(env["PROVIDER_TIMEZONE"]),
         "MAX_CONTENT_LENGTH": 512 * 1024,  # no form here needs more; larger bodies get a 413
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -55,6 +57,17 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
     if overrides:
         config.update({k: v for k, v in overrides.items() if k not in ENVIRONMENT_SETTINGS})
     return config
+
+
+def _timezone(name: str) -> str:
+    """Check that a time zone name is known (e.g. America/Chicago) and return it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"PROVIDER_TIMEZONE '{name}' is not a time zone name such as America/Chicago.") from None
+    return name
 
 
 def database_url(url: str | None, instance: Path) -> str:

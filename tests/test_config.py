@@ -47,3 +47,20 @@ def test_production_refuses_to_start_on_broken_content(tmp_path):
         create_app(settings)
     production = create_app({**settings, "CONTENT_ROOT": str(FIXTURE_COURSE)})
     assert production.config["SESSION_COOKIE_SECURE"] and not production.config["CONTENT_RELOAD"]
+
+
+def test_completion_dates_follow_the_providers_calendar(app):
+    from datetime import UTC, date, datetime
+
+    from course_app.certificates.issuance import local_date
+
+    late_evening_in_new_york = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
+    with app.app_context():
+        assert local_date(late_evening_in_new_york) == date(2026, 3, 1)
+        app.config["PROVIDER_TIMEZONE"] = "UTC"
+        assert local_date(late_evening_in_new_york) == date(2026, 3, 2)
+
+
+def test_unknown_time_zone_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="PROVIDER_TIMEZONE 'Mars/Olympus' is not a time zone"):
+        create_app({"PROVIDER_TIMEZONE": "Mars/Olympus", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -39,6 +41,11 @@ def program_subject(program: Program, course: Course) -> Subject:
     version = hashlib.sha256(" ".join(m.version for m in modules).encode()).hexdigest()[:10]
     return Subject("program", program.id, program.title, version,
                    sum((m.contact_hours for m in modules), Decimal(0)), level)
+
+
+def local_date(moment: datetime) -> date:
+    """Return the calendar date of a moment in the provider's time zone (certificates print dates, not times)."""
+    return moment.astimezone(ZoneInfo(current_app.config["PROVIDER_TIMEZONE"])).date()
 
 
 def current_certificate(user_id: int, kind: str, subject_id: str) -> Certificate | None:

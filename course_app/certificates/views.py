@@ -1,8 +1,6 @@
 """Evaluation, issuance, my certificates, transcript, public verification and the issuer profile."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,12 +12,13 @@ from ..downloads import attachment
 from ..extensions import db, limiter
 from ..learning.progress import learner_states
 from ..learning.access import get_module
-from ..models import Certificate
+from ..models import Certificate, utcnow
 from . import bp, credential
 from .codes import normalize_code
 from .documents import issuer_id, known_public_jwks, signing_key
 from .evaluation import answers_from, evaluation_form, get_evaluation, record_evaluation
-from .issuance import ReissueConflict, current_certificate, issue, module_subject, program_subject, reissue
+from .issuance import (ReissueConflict, current_certificate, issue, local_date, module_subject, program_subject,
+                       reissue)
 from .transcript import parse_range, transcript_csv, transcript_pdf_for
 
 VERIFY_LIMIT = "30/minute;300/hour"
@@ -46,11 +45,11 @@ def evaluation(module_id: str):
         return redirect(url_for("learning.module", module_id=module.id))
     form = evaluation_form(course.evaluation)
     if form.validate_on_submit():
-        record_evaluation(current_user.id, module.id, answers_from(form, course.evaluation))
+        evaluation = record_evaluation(current_user.id, module.id, answers_from(form, course.evaluation))
         state = learner_states(current_user.id, [module])[module.id]
         certificate = None
         if certificate_ready(module, state):
-            certificate = issue(current_user, module_subject(module), course, date.today())
+            certificate = issue(current_user, module_subject(module), course, local_date(evaluation.submitted_at))
         db.session.commit()
         if certificate:
             flash("Thank you for your evaluation. Your certificate is ready.", "success")
@@ -68,7 +67,9 @@ def issue_module(module_id: str):
     state = learner_states(current_user.id, [module])[module.id]
     if not certificate_ready(module, state):
         abort(409, "This module is not complete yet: the module page lists what is left.")
-    certificate = issue(current_user, module_subject(module), current_course(), date.today())
+    evaluation = get_evaluation(current_user.id, module.id)
+    completed = local_date(evaluation.submitted_at if evaluation else utcnow())
+    certificate = issue(current_user, module_subject(module), current_course(), completed)
     db.session.commit()
     return redirect(url_for("certificates.show", code=certificate.code))
 
@@ -83,7 +84,7 @@ def issue_program(program_id: str):
     states = learner_states(current_user.id, modules)
     if not all(current_certificate(current_user.id, "module", m.id) and is_complete(m, states[m.id]) for m in modules):
         abort(409, "Every module of the program needs its certificate first.")
-    certificate = issue(current_user, program_subject(program, course), course, date.today())
+    certificate = issue(current_user, program_subject(program, course), course, local_date(utcnow()))
     db.session.commit()
     return redirect(url_for("certificates.show", code=certificate.code))
 
