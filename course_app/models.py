@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, types
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
 
@@ -49,8 +49,6 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    progress: Mapped[list[LessonProgress]] = relationship(back_populates="user", cascade="all, delete-orphan")
-
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
 
@@ -71,8 +69,6 @@ class LessonProgress(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active_seconds: Mapped[int] = mapped_column(default=0)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship(back_populates="progress")
 
 
 class Reflection(db.Model):
@@ -149,8 +145,6 @@ class Certificate(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
-
-    user: Mapped[User] = relationship()
 
     @property
     def status(self) -> str:

@@ -64,3 +64,15 @@ def test_completion_dates_follow_the_providers_calendar(app):
 def test_unknown_time_zone_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="PROVIDER_TIMEZONE 'Mars/Olympus' is not a time zone"):
         create_app({"PROVIDER_TIMEZONE": "Mars/Olympus", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+
+
+def test_migrations_build_exactly_the_models_tables(app):
+    """The migrated database (SQLite and PostgreSQL) matches the models: no change is waiting for a migration."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from course_app.extensions import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
