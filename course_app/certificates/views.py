@@ -96,7 +96,7 @@ def mine():
     certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == current_user.id)
                                       .order_by(Certificate.issued_at.desc())).all()
     have = {c.subject_id for c in certificates if c.kind == "module" and c.status == "valid"}
-    programs = [(p, all(m in have for m in p.modules), current_certificate(current_user.id, "program", p.id))
+    programs = [(p, sum(m in have for m in p.modules), current_certificate(current_user.id, "program", p.id))
                 for p in course.programs]
     return render_template("certificates/mine.html", certificates=certificates, programs=programs,
                            form=ConfirmForm())
