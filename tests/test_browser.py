@@ -523,6 +523,36 @@ def test_keyboard_skip_link_small_screen_layout_and_screenshots(page: Page, db_n
     assert not shots.get("overflow"), f"pages scroll sideways: {shots['overflow']}"
 
 
+@pytest.mark.browser
+def test_quiz_answers_survive_a_reload_and_an_offline_spell(context: BrowserContext, page: Page) -> None:
+    register(page)
+    finish_lessons(page)
+    start_attempt(page, "Start the post-test")
+    attempt_url = page.url
+    question(page, "Coaching means leaving clinical expertise aside.").get_by_role(
+        "radio", name="False", exact=True).check()
+    expect(page.get_by_text("Answers saved")).to_be_visible()
+    page.reload()
+    expect(question(page, "Coaching means leaving clinical expertise aside.").get_by_role(
+        "radio", name="False", exact=True)).to_be_checked()
+
+    context.set_offline(True)
+    question(page, "What do you ask first?").get_by_role(
+        "radio", name="What matters most to you about breakfast?").check()
+    expect(page.get_by_text(re.compile("Offline: your answers are kept in this browser"))).to_be_visible()
+    page.close()
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(attempt_url)
+    expect(question(again, "What do you ask first?").get_by_role(
+        "radio", name="What matters most to you about breakfast?")).to_be_checked()
+    expect(again.get_by_text("Answers saved")).to_be_visible()  # the restored choice reached the server too
+    answer_quiz(again, correct=True)
+    again.get_by_role("button", name="Submit answers").click()
+    expect(again.get_by_role("heading", level=1)).to_have_text("Attempt 1: Passed")
+    assert again.evaluate("Object.keys(localStorage).filter(k => k.startsWith('quiz:')).length") == 0
+
+
 # --- accessibility: axe-core over every page of the path --------------------------------------------
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}

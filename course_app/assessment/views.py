@@ -170,13 +170,16 @@ def answer(attempt_id: int):
     revision = request.form.get("revision", "")
     if not revision.isdigit():
         abort(400, "The form is missing its revision number. Reload the page; your saved answers are kept.")
-    if int(revision) != attempt.revision:
-        return _again(module, attempt, answers, [], "These answers were changed in another tab after this page "
-                      "was opened. Check them below and submit again.", 409)
+    # A stale revision matters only when the answers differ from the saved ones (an autosave in flight is not).
+    if int(revision) != attempt.revision and answers != attempt.answers:
+        message = "These answers were changed in another tab after this page was opened."
+        if wants_json():
+            return {"error": message, "revision": attempt.revision}, 409
+        return _again(module, attempt, answers, [], message + " Check them below and submit again.", 409)
     missing = unanswered(attempt.layout, answers, module.quiz.spec)
     try:
         if request.form.get("action") == "save" or missing:
-            save_answers(attempt, answers, int(revision))
+            save_answers(attempt, answers, attempt.revision)
             db.session.commit()
             if request.form.get("action") == "save":
                 return _saved_response(attempt)

@@ -3,6 +3,10 @@ document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
+  // A submitted attempt no longer needs the copy of its answers kept in this browser.
+  document.querySelectorAll("[data-clear-storage]").forEach(function (el) {
+    try { localStorage.removeItem(el.getAttribute("data-clear-storage")); } catch (e) {}
+  });
   // The lesson's contents sit open beside the text on a wide screen and folded above it on a phone.
   var toc = document.querySelector("[data-toc]");
   if (toc && window.matchMedia("(min-width: 64rem)").matches) { toc.open = true; }
