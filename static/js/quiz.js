@@ -6,7 +6,7 @@
   var key = "quiz:" + form.getAttribute("data-attempt");
   var status = document.querySelector("[data-quiz-status]");
   var revision = form.querySelector("input[name=revision]");
-  var timer = null;
+  var timer = null, inflight = null;
 
   function answers() {
     var pairs = [];
@@ -35,17 +35,27 @@
   function save() {
     var data = new FormData(form);
     data.set("action", "save");
-    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+    inflight = fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
         if (response.redirected) { say("Your session has ended. Your answers are kept in this browser: log in again to continue."); return null; }
         if (response.status === 409) { say("These answers were changed in another tab. Reload to see the latest; your choices here are kept in this browser."); return null; }
         return response.ok ? response.json() : null;
       })
       .then(function (result) { if (result && result.revision !== undefined) { revision.value = result.revision; say("Answers saved"); } })
-      .catch(function () { say("Offline: your answers are kept in this browser and will be saved when you submit."); });
+      .catch(function () { say("Offline: your answers are kept in this browser and will be saved when you submit."); })
+      .then(function () { inflight = null; });
   }
 
-  form.addEventListener("submit", function () { clearTimeout(timer); keep(); });
+  // Submitting while a save is still on its way would look like an edit from another tab: wait for it.
+  form.addEventListener("submit", function (event) {
+    clearTimeout(timer);
+    keep();
+    if (inflight) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      inflight.then(function () { form.requestSubmit(submitter); });
+    }
+  });
   form.addEventListener("change", function () {
     keep();
     say("Saving…");
