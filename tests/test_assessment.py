@@ -52,6 +52,7 @@ def test_stale_plain_form_shows_both_versions_and_loses_nothing(client, auth):
 @pytest.mark.parametrize("payload, status, message", [
     ({"text": "x"}, 400, "whole-number"), ({"text": 5, "revision": 0}, 400, "needs"),
     ({"text": "x", "revision": "-1"}, 400, "whole-number"), ({"text": "x" * 20_001, "revision": 0}, 413, "20,000"),
+    ({"text": "pasted\x00text", "revision": 0}, 400, "The field 'text' contains a NUL character"),
 ])
 def test_malformed_reflection_saves_are_refused(client, auth, fresh, payload, status, message):
     auth.register()

@@ -106,7 +106,7 @@ def _quiz_module(module_id: str):
 
 def get_attempt(attempt_id: int) -> QuizAttempt:
     """Return the current learner's own attempt, or 404 (another learner's attempt is never shown)."""
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    attempt = db.session.get(QuizAttempt, attempt_id) if 0 < attempt_id < 2**31 else None  # ids are 32-bit
     if attempt is None or attempt.user_id != current_user.id:
         abort(404, "There is no such attempt among yours.")
     return attempt
