@@ -29,12 +29,17 @@ def test_pages_carry_security_headers(client):
 
 
 @pytest.mark.parametrize("path", ["/modules/nope", "/modules/basics/lessons/nope", "/no/such/page",
-                                  "/modules/%00", "/media/../../course.yaml", "/media/x.py"])
+                                  "/media/../../course.yaml", "/media/x.py"])
 def test_unknown_addresses_get_a_clear_404(client, auth, path):
     auth.register()
     response = client.get(path)
     assert response.status_code == 404
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_an_address_is_named(client):
+    response = client.get("/modules/%00")
+    assert response.status_code == 400 and "contains a NUL character" in response.get_data(as_text=True)
 
 
 def test_lesson_records_progress_and_mark_complete_moves_on(client, auth, fresh):
