@@ -1,17 +1,11 @@
 """What "module complete" means: pure functions over a module and one learner's state."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 from .content import Module
-
-
-def word_count(text: str) -> int:
-    """Count words as a reader would: runs of letters or digits, with inner apostrophes and hyphens."""
-    return len(re.findall(r"\w+(?:['’\-]\w+)*", text or ""))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import random
 import pytest
 
 from course_app.assessment.grading import AnswerError, draw_layout, grade, question_points, read_answers, unanswered
-from course_app.completion import LearnerState, certificate_ready, is_complete, requirements, word_count
+from course_app.completion import LearnerState, certificate_ready, is_complete, requirements
+from course_app.content.render import word_count
 from course_app.content import load_course
 from course_app.content.schema import QuizFile
 

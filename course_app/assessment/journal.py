@@ -4,8 +4,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from ..completion import word_count
 from ..content import Course, Lesson, Module
+from ..content.render import word_count
 from ..content.schema import ReflectionSpec
 from ..models import Reflection, User, utcnow
 from .reflections import journal

@@ -5,16 +5,25 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth.forms import ConfirmForm
-from ..completion import is_complete, lessons_done, word_count
+from ..completion import is_complete, lessons_done
+from ..content.render import word_count
 from ..course_store import current_course
 from ..downloads import attachment
 from ..errors import wants_json
 from ..extensions import db
-from ..learning.progress import learner_states
 from ..learning.access import get_module, missing_prerequisites
+from ..learning.progress import learner_states
 from ..models import QuizAttempt
 from . import bp
-from .attempts import AttemptRefused, attempts_of, next_start, open_attempt, save_answers, start_attempt, submit_attempt
+from .attempts import (
+    AttemptRefused,
+    attempts_of,
+    next_start,
+    open_attempt,
+    save_answers,
+    start_attempt,
+    submit_attempt,
+)
 from .grading import AnswerError, case_groups, read_answers, unanswered
 from .journal import journal_markdown, journal_sections
 from .journal import journal_pdf as build_journal_pdf

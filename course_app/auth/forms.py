@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 CREDENTIALS = [

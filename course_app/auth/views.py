@@ -7,7 +7,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, limiter
 from . import bp
 from .forms import ConfirmForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
-from .operations import AccountError, authenticate, change_password, end_all_sessions, register
+from .operations import (
+    AccountError,
+    authenticate,
+    change_password,
+    end_all_sessions,
+    register,
+)
 from .sessions import safe_next
 
 

@@ -18,7 +18,16 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..pdf_fonts import CJK, SANS, SANS_BOLD, SERIF, SERIF_BOLD, font_runs, markup, registered_fonts
+from ..pdf_fonts import (
+    CJK,
+    SANS,
+    SANS_BOLD,
+    SERIF,
+    SERIF_BOLD,
+    font_runs,
+    markup,
+    registered_fonts,
+)
 
 INK, PRIMARY = colors.HexColor("#1f2a30"), colors.HexColor("#1d4e5f")
 ACCENT, MUTED, HAIRLINE = colors.HexColor("#a8743a"), colors.HexColor("#56636b"), colors.HexColor("#c9d3d7")

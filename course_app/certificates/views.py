@@ -10,15 +10,22 @@ from ..completion import certificate_ready, is_complete
 from ..course_store import current_course
 from ..downloads import attachment
 from ..extensions import db, limiter
-from ..learning.progress import learner_states
 from ..learning.access import get_module
+from ..learning.progress import learner_states
 from ..models import Certificate, utcnow
 from . import bp, credential
 from .codes import normalize_code
 from .documents import issuer_id, known_public_jwks, signing_key
 from .evaluation import answers_from, evaluation_form, get_evaluation, record_evaluation
-from .issuance import (ReissueConflict, current_certificate, issue, local_date, module_subject, program_subject,
-                       reissue)
+from .issuance import (
+    ReissueConflict,
+    current_certificate,
+    issue,
+    local_date,
+    module_subject,
+    program_subject,
+    reissue,
+)
 from .transcript import parse_range, transcript_csv, transcript_pdf_for
 
 VERIFY_LIMIT = "30/minute;300/hour"

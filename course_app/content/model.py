@@ -6,7 +6,16 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Mapping
 
-from .schema import Case, CourseFile, EvaluationItem, ModuleMeta, Program, Question, QuizFile, ReflectionSpec
+from .schema import (
+    Case,
+    CourseFile,
+    EvaluationItem,
+    ModuleMeta,
+    Program,
+    Question,
+    QuizFile,
+    ReflectionSpec,
+)
 
 READING_WORDS_PER_MINUTE = 200
 

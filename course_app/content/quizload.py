@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import MappingProxyType
+
 from .model import Quiz
 from .problems import Problems, validate
 from .render import render_inline, render_markdown

@@ -1,10 +1,9 @@
 """Instructor pages: follow learners' progress (never the text of their reflections)."""
 from __future__ import annotations
 
-from functools import wraps
-
 import csv
 import io
+from functools import wraps
 
 from flask import abort, render_template
 from flask_login import current_user, login_required

@@ -7,10 +7,18 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..completion import LearnerState, word_count
+from ..completion import LearnerState
 from ..content import Course, Lesson, Module
+from ..content.render import word_count
 from ..extensions import db
-from ..models import Certificate, Evaluation, LessonProgress, QuizAttempt, Reflection, utcnow
+from ..models import (
+    Certificate,
+    Evaluation,
+    LessonProgress,
+    QuizAttempt,
+    Reflection,
+    utcnow,
+)
 
 
 def learner_states(user_id: int, modules: list[Module] | tuple[Module, ...]) -> dict[str, LearnerState]:

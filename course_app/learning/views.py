@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, send_from_directory, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..assessment.reflections import reflections_for
@@ -14,7 +22,13 @@ from ..course_store import current_course
 from ..extensions import db
 from . import bp
 from .access import get_lesson, get_module, missing_prerequisites
-from .progress import last_position, learner_states, mark_complete, record_activity, record_visit
+from .progress import (
+    last_position,
+    learner_states,
+    mark_complete,
+    record_activity,
+    record_visit,
+)
 
 
 @bp.app_context_processor

@@ -6,7 +6,8 @@
   var tokenMeta = document.querySelector('meta[name="csrf-token"]');
   if (!window.fetch || !tokenMeta) { return; }
 
-  function words(text) { var m = text.match(/[\w\u00C0-\u024F]+(?:['’\-][\w\u00C0-\u024F]+)*/g); return m ? m.length : 0; }
+  // The same rule as the server's word_count: letters and digits, joined by inner apostrophes or hyphens.
+  function words(text) { var m = text.match(/[\p{L}\p{N}\p{M}_]+(?:['’\-][\p{L}\p{N}\p{M}_]+)*/gu); return m ? m.length : 0; }
 
   function setup(box) {
     var form = box.querySelector("form");
