@@ -115,12 +115,9 @@ def list_users_command() -> None:
 @click.option("--reason", required=True, help="Why the certificate is revoked; shown on verification.")
 def revoke_command(code: str, reason: str) -> None:
     """Revoke the certificate with CODE; its verification page shows it as revoked."""
-    from .certificates.codes import normalize_code
-    from .certificates.issuance import revoke
-    from .models import Certificate
+    from .certificates.issuance import find_certificate, revoke
 
-    canonical = normalize_code(code)
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical)) if canonical else None
+    certificate = find_certificate(code)
     if certificate is None:
         raise click.ClickException(f"no certificate with code {code}")
     if certificate.revoked_at:

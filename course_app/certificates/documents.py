@@ -24,20 +24,21 @@ def _retired_file() -> Path:
     return current.with_name(current.stem + ".retired.json")
 
 
+def _retired_keys() -> list[dict]:
+    retired = _retired_file()
+    return json.loads(retired.read_text()) if retired.exists() else []
+
+
 def known_public_jwks() -> list[dict]:
     """Return the public keys that may have signed a credential: the current one, then retired ones."""
-    retired = _retired_file()
-    older = json.loads(retired.read_text()) if retired.exists() else []
-    return [credential.public_jwk(signing_key())] + older
+    return [credential.public_jwk(signing_key())] + _retired_keys()
 
 
 def rotate_signing_key() -> tuple[str, str]:
     """Retire the current key (its public half keeps verifying old credentials) and start a new one."""
     current_path = Path(current_app.config["SIGNING_KEY_FILE"])
     old = credential.public_jwk(signing_key())
-    retired = _retired_file()
-    older = json.loads(retired.read_text()) if retired.exists() else []
-    retired.write_text(json.dumps([old] + older, indent=2))
+    _retired_file().write_text(json.dumps([old] + _retired_keys(), indent=2))
     current_path.rename(current_path.with_name(current_path.name + f".{old['kid'][:12]}.retired-private"))
     return old["kid"], credential.public_jwk(signing_key())["kid"]
 

@@ -15,7 +15,7 @@ from ..content import Course, Module
 from ..content.schema import Program
 from ..extensions import db
 from ..models import Certificate, User, utcnow
-from .codes import new_code
+from .codes import new_code, normalize_code
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,12 @@ def program_subject(program: Program, course: Course) -> Subject:
 def local_date(moment: datetime) -> date:
     """Return the calendar date of a moment in the provider's time zone (certificates print dates, not times)."""
     return moment.astimezone(ZoneInfo(current_app.config["PROVIDER_TIMEZONE"])).date()
+
+
+def find_certificate(typed_code: str) -> Certificate | None:
+    """Return the certificate with a code however it was typed (case, dashes, look-alikes), or None."""
+    code = normalize_code(typed_code[:100])
+    return db.session.scalar(select(Certificate).where(Certificate.code == code)) if code else None
 
 
 def current_certificate(user_id: int, kind: str, subject_id: str) -> Certificate | None:

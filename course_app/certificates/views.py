@@ -20,6 +20,7 @@ from .evaluation import answers_from, evaluation_form, get_evaluation, record_ev
 from .issuance import (
     ReissueConflict,
     current_certificate,
+    find_certificate,
     issue,
     local_date,
     module_subject,
@@ -33,7 +34,7 @@ VERIFY_LIMIT = "30/minute;300/hour"
 
 def own_certificate(code: str) -> Certificate:
     """Return the current learner's certificate with this code, or 404."""
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    certificate = find_certificate(code)
     if certificate is None or (certificate.user_id != current_user.id and not current_user.is_instructor):
         abort(404, "There is no certificate with that code among yours.")
     return certificate
@@ -128,7 +129,7 @@ def pdf(code: str):
 @bp.route("/certificates/<code>/credential.jwt")
 def credential_file(code: str):
     """The signed credential: public like the verification page, since it states only what that page states."""
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    certificate = find_certificate(code)
     if certificate is None or not certificate.signed_credential:
         abort(404, "There is no credential with that code.")
     return attachment(certificate.signed_credential, "application/vc+jwt", f"credential-{certificate.code}.jwt",
@@ -185,8 +186,7 @@ def verify_form():
 @bp.route("/verify/<code>")
 @limiter.limit(VERIFY_LIMIT)
 def verify(code: str):
-    canonical = normalize_code(code[:100])
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == canonical)) if canonical else None
+    certificate = find_certificate(code)
     if certificate is None:
         return render_template("certificates/verify_not_found.html"), 404
     successor = db.session.get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None

@@ -30,10 +30,14 @@ def email_from_token(token: str) -> str | None:
     return email if isinstance(email, str) else None
 
 
+def _subscriber(email: str) -> NewsletterSubscriber | None:
+    return db.session.scalar(select(NewsletterSubscriber).where(NewsletterSubscriber.email == email))
+
+
 def subscribe(email: str, source: str) -> NewsletterSubscriber:
     """Record consent for an address (again, if it had unsubscribed), with the wording shown and the time."""
     email = email.strip().lower()
-    row = db.session.scalar(select(NewsletterSubscriber).where(NewsletterSubscriber.email == email))
+    row = _subscriber(email)
     if row is None:
         row = NewsletterSubscriber(email=email, consent_text=CONSENT_TEXT, consented_at=utcnow(), source=source)
         try:
@@ -41,7 +45,7 @@ def subscribe(email: str, source: str) -> NewsletterSubscriber:
                 db.session.add(row)
             return row
         except IntegrityError:  # the same address signed up twice at once
-            row = db.session.scalar(select(NewsletterSubscriber).where(NewsletterSubscriber.email == email))
+            row = _subscriber(email)
     if row.unsubscribed_at is not None:
         row.consent_text, row.consented_at, row.source, row.unsubscribed_at = CONSENT_TEXT, utcnow(), source, None
     return row
@@ -49,7 +53,7 @@ def subscribe(email: str, source: str) -> NewsletterSubscriber:
 
 def unsubscribe(email: str) -> bool:
     """Stop sending to an address; return False when the address is not subscribed."""
-    row = db.session.scalar(select(NewsletterSubscriber).where(NewsletterSubscriber.email == email))
+    row = _subscriber(email)
     if row is None or row.unsubscribed_at is not None:
         return False
     row.unsubscribed_at = utcnow()
