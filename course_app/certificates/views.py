@@ -100,14 +100,22 @@ def issue_program(program_id: str):
 @bp.route("/certificates")
 @login_required
 def mine():
+    return _my_certificates_page()
+
+
+def _my_certificates_page(range_problems: dict[str, str] | None = None):
+    """Render My certificates; with problems in the transcript dates, show them beside the fields (422)."""
     course = current_course()
     certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == current_user.id)
                                       .order_by(Certificate.issued_at.desc())).all()
     have = {c.subject_id for c in certificates if c.kind == "module" and c.status == "valid"}
     programs = [(p, sum(m in have for m in p.modules), current_certificate(current_user.id, "program", p.id))
                 for p in course.programs]
-    return render_template("certificates/mine.html", certificates=certificates, programs=programs,
-                           form=ConfirmForm())
+    page = render_template("certificates/mine.html", certificates=certificates, programs=programs,
+                           form=ConfirmForm(), range_problems=range_problems or {},
+                           range_values={"from": request.args.get("from", "")[:20],
+                                         "to": request.args.get("to", "")[:20]})
+    return page, 422 if range_problems else 200
 
 
 @bp.route("/certificates/<code>")
@@ -159,9 +167,9 @@ def reissue_view(code: str):
 @bp.route("/certificates/transcript.<any(pdf, csv):kind>")
 @login_required
 def transcript(kind: str):
-    date_from, date_to, problem = parse_range(request.args.get("from", ""), request.args.get("to", ""))
-    if problem:
-        abort(400, problem)
+    date_from, date_to, problems = parse_range(request.args.get("from", ""), request.args.get("to", ""))
+    if problems:
+        return _my_certificates_page(problems)
     if kind == "csv":
         body, mimetype = transcript_csv(current_user, date_from, date_to), "text/csv; charset=utf-8"
     else:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from flask import (
     abort,
     current_app,
@@ -22,6 +24,7 @@ from ..course_store import current_course
 from ..extensions import db
 from . import bp
 from .access import get_lesson, get_module, missing_prerequisites
+from .next_step import next_step
 from .progress import (
     last_position,
     learner_states,
@@ -36,7 +39,7 @@ def site_context() -> dict:
     try:
         course = current_course()
     except ContentError:
-        return {"site_name": "OT Coaching CE", "course_title": "", "provider": {"name": "", "approval_number": ""}}
+        return {"site_name": _site_name_from_file(), "course_title": "", "provider": None}
     return {"site_name": course.provider.name, "course_title": course.title, "provider": course.provider}
 
 
@@ -108,8 +111,10 @@ def activity(module_id: str, lesson_id: str):
 def dashboard():
     course = current_course()
     states = learner_states(current_user.id, course.modules)
+    position = last_position(current_user.id, course)
+    step = next_step(course, states, *((position[0].id, position[1].id) if position else ()))
     return render_template("learning/dashboard.html", course=course, states=states, requirements=requirements,
-                           position=last_position(current_user.id, course))
+                           position=position, step=step)
 
 
 @bp.route("/media/<path:filename>")
@@ -118,3 +123,13 @@ def media(filename: str):
     if Path(filename).suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".webp", ".gif"}:
         abort(404)
     return send_from_directory(Path(current_app.config["CONTENT_ROOT"]) / "modules", filename, max_age=3600)
+
+
+def _site_name_from_file() -> str:
+    """Read the provider's name from course.yaml even when the course as a whole does not load."""
+    try:
+        text = (Path(current_app.config["CONTENT_ROOT"]) / "course.yaml").read_text(encoding="utf-8-sig")
+        name = yaml.safe_load(text)["provider"]["name"]
+    except Exception:  # any problem here is reported by the course check; the page only needs a name
+        return "Continuing education"
+    return name.strip() if isinstance(name, str) and name.strip() else "Continuing education"
