@@ -170,8 +170,7 @@ def answer(attempt_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400, "This form had expired. Your saved answers are kept; reload the page and submit again.")
     if attempt.submitted_at is not None:
-        flash("This attempt was already submitted (perhaps in another tab). Here is its result.", "info")
-        return redirect(url_for("assessment.attempt", attempt_id=attempt.id), 303)
+        return _already_submitted(attempt)
     try:
         answers = read_answers(module.quiz.spec, attempt.layout, request.form.to_dict(flat=False))
     except AnswerError as error:
@@ -196,9 +195,16 @@ def answer(attempt_id: int):
         submit_attempt(attempt, module.quiz, answers)
     except AttemptRefused as refused:
         db.session.rollback()
+        if attempt.submitted_at is not None and not wants_json():  # a double click: the first one counted
+            return _already_submitted(attempt)
         abort(refused.status, str(refused))
     db.session.commit()
     return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+
+
+def _already_submitted(attempt: QuizAttempt):
+    flash("This attempt was already submitted (perhaps in another tab). Here is its result.", "info")
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id), 303)
 
 
 def _again(module, attempt: QuizAttempt, answers: dict, missing: list[str], message: str | None, status: int):
