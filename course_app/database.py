@@ -42,17 +42,29 @@ def sqlite_begin_statement() -> str:
     A deferred transaction that reads and then writes fails at once with "database is locked" when
     another writer committed in between; IMMEDIATE takes the write lock first and waits its turn.
     """
-    if has_request_context() and request.method in READ_ONLY_METHODS and not g.get("sqlite_writes"):
+    if has_request_context() and request.method in READ_ONLY_METHODS and not g.get("request_writes"):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 
 
 def prepare_to_write() -> None:
-    """Before a page view writes: on SQLite, end its read-only transaction so the next one is IMMEDIATE."""
+    """Before a page view writes: note it, and on SQLite end its read-only transaction so the next is IMMEDIATE."""
     from .extensions import db
 
-    if sqlite_begin_statement() == "BEGIN IMMEDIATE" or db.session.get_bind().dialect.name != "sqlite":
-        return  # already a writing transaction, or PostgreSQL, where a read may turn into a write
-    g.sqlite_writes = True
+    if not has_request_context():
+        return  # commands and jobs begin IMMEDIATE already
+    already_writing = sqlite_begin_statement() == "BEGIN IMMEDIATE"
+    g.request_writes = True
+    if already_writing or db.session.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL turns a read into a write without failing
     if db.session().in_transaction():
         db.session.commit()  # nothing was written yet: this only ends the read
+
+
+def commit_if_changed() -> None:
+    """Commit when the request added or changed rows; a page view that wrote nothing keeps what it loaded."""
+    from .extensions import db
+
+    session = db.session()
+    if session.new or session.dirty or session.deleted or g.get("request_writes"):
+        session.commit()

@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 
 from ..completion import LearnerState
 from ..content import Course, Lesson, Module
-from ..content.render import word_count
 from ..database import prepare_to_write
 from ..extensions import db
 from ..models import (
@@ -33,7 +32,7 @@ def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, Learner
     progress = db.session.scalars(select(LessonProgress).where(
         LessonProgress.user_id.in_(user_ids), LessonProgress.module_id.in_(ids))).all()
     reflections = db.session.execute(
-        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.text)
+        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.words)
         .where(Reflection.user_id.in_(user_ids), Reflection.module_id.in_(ids))).all()
     attempts = db.session.execute(
         select(QuizAttempt.user_id, QuizAttempt.module_id, func.count(), func.max(QuizAttempt.score),
@@ -55,8 +54,8 @@ def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, Learner
         entry["seconds"] += row.active_seconds
         if row.completed_at:
             entry["completed"].add(row.lesson_id)
-    for user_id, module_id, reflection_id, text in reflections:
-        found[(user_id, module_id)]["words"][reflection_id] = word_count(text)
+    for user_id, module_id, reflection_id, words in reflections:
+        found[(user_id, module_id)]["words"][reflection_id] = words
     quiz = {(u, m): (count, float(best) if best is not None else None, bool(passed))
             for u, m, count, best, passed in attempts}
     return {user_id: {module_id: _state(found[(user_id, module_id)], quiz.get((user_id, module_id), (0, None, False)),
