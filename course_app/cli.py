@@ -148,6 +148,19 @@ def verify_credential_command(file) -> None:
                f"{subject.get('creditsEarned')} contact hours, issued {document.get('validFrom')}")
 
 
+@course_cli.command("repair-certificates")
+def repair_certificates_command() -> None:
+    """Produce the PDF and signed credential of every certificate saved without them (older failures)."""
+    from .certificates.issuance import broken_certificates, repair_documents
+
+    broken = broken_certificates()
+    for certificate in broken:
+        repair_documents(certificate, current_course())
+        db.session.commit()
+        click.echo(f"repaired {certificate.code} ({certificate.participant_name}, {certificate.course_title})")
+    click.echo(f"{len(broken)} certificate(s) repaired; every certificate has its PDF and signed credential")
+
+
 @course_cli.command("rotate-key")
 def rotate_key_command() -> None:
     """Start signing credentials with a new key; the old public key keeps verifying what it signed."""

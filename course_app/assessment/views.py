@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import ConfirmForm
 from ..completion import is_complete, lessons_done
-from ..content.render import word_count
 from ..course_store import current_course
 from ..downloads import attachment
 from ..errors import wants_json
@@ -32,7 +31,7 @@ from .reflections import MAX_CHARACTERS, StaleRevision, save_reflection
 
 @bp.app_context_processor
 def reflection_helpers() -> dict:
-    return {"saved_words": lambda saved: word_count(saved.text) if saved else 0}
+    return {"saved_words": lambda saved: saved.words if saved else 0}
 
 
 def _reflection_spec(module, reflection_id: str):
@@ -59,7 +58,7 @@ def save_reflection_view(module_id: str, reflection_id: str):
                                theirs=stale.current, back=back, reflection_id=reflection_id), 409
     db.session.commit()
     if request.is_json:
-        return {"revision": row.revision, "words": word_count(row.text), "saved_at": row.updated_at.isoformat()}
+        return {"revision": row.revision, "words": row.words, "saved_at": row.updated_at.isoformat()}
     flash("Your reflection is saved.", "success")
     return redirect(f"{back}#reflection-{reflection_id}")
 
@@ -170,8 +169,7 @@ def answer(attempt_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400, "This form had expired. Your saved answers are kept; reload the page and submit again.")
     if attempt.submitted_at is not None:
-        flash("This attempt was already submitted (perhaps in another tab). Here is its result.", "info")
-        return redirect(url_for("assessment.attempt", attempt_id=attempt.id), 303)
+        return _already_submitted(attempt)
     try:
         answers = read_answers(module.quiz.spec, attempt.layout, request.form.to_dict(flat=False))
     except AnswerError as error:
@@ -196,9 +194,16 @@ def answer(attempt_id: int):
         submit_attempt(attempt, module.quiz, answers)
     except AttemptRefused as refused:
         db.session.rollback()
+        if attempt.submitted_at is not None and not wants_json():  # a double click: the first one counted
+            return _already_submitted(attempt)
         abort(refused.status, str(refused))
     db.session.commit()
     return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+
+
+def _already_submitted(attempt: QuizAttempt):
+    flash("This attempt was already submitted (perhaps in another tab). Here is its result.", "info")
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id), 303)
 
 
 def _again(module, attempt: QuizAttempt, answers: dict, missing: list[str], message: str | None, status: int):

@@ -1,6 +1,8 @@
 """Evaluation, issuance, my certificates, transcript, public verification and the issuer profile."""
 from __future__ import annotations
 
+import logging
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -26,10 +28,12 @@ from .issuance import (
     module_subject,
     program_subject,
     reissue,
+    repair_documents,
 )
 from .transcript import parse_range, transcript_csv, transcript_pdf_for
 
 VERIFY_LIMIT = "30/minute;300/hour"
+log = logging.getLogger(__name__)
 
 
 def own_certificate(code: str) -> Certificate:
@@ -37,6 +41,14 @@ def own_certificate(code: str) -> Certificate:
     certificate = find_certificate(code)
     if certificate is None or (certificate.user_id != current_user.id and not current_user.is_instructor):
         abort(404, "There is no certificate with that code among yours.")
+    return complete(certificate)
+
+
+def complete(certificate: Certificate) -> Certificate:
+    """Give a certificate saved without its PDF or credential (an older failure) its files, and keep them."""
+    if repair_documents(certificate, current_course()):
+        db.session.commit()
+        log.warning("certificate %s was missing its files; they were produced now", certificate.code)
     return certificate
 
 
@@ -138,8 +150,9 @@ def pdf(code: str):
 def credential_file(code: str):
     """The signed credential: public like the verification page, since it states only what that page states."""
     certificate = find_certificate(code)
-    if certificate is None or not certificate.signed_credential:
+    if certificate is None:
         abort(404, "There is no credential with that code.")
+    complete(certificate)
     return attachment(certificate.signed_credential, "application/vc+jwt", f"credential-{certificate.code}.jwt",
                       private=False)
 
@@ -197,6 +210,7 @@ def verify(code: str):
     certificate = find_certificate(code)
     if certificate is None:
         return render_template("certificates/verify_not_found.html"), 404
+    complete(certificate)
     successor = db.session.get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
     signature = _check_signature(certificate)
     return render_template("certificates/verify.html", certificate=certificate, successor=successor,

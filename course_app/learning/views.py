@@ -21,6 +21,7 @@ from ..auth.forms import ConfirmForm
 from ..completion import certificate_ready, requirements
 from ..content import ContentError
 from ..course_store import current_course
+from ..database import commit_if_changed
 from ..extensions import db
 from . import bp
 from .access import get_lesson, get_module, missing_prerequisites
@@ -74,7 +75,7 @@ def lesson(module_id: str, lesson_id: str):
         names = ", ".join(f"“{m.title}”" for m in blocked_by)
         abort(403, f"This module builds on {names}. Complete that first; its lessons open afterwards.")
     progress = record_visit(current_user.id, module.id, lesson.id)
-    db.session.commit()
+    commit_if_changed()  # a revisit writes nothing, so the loaded user is not read again
     before, after = module.neighbours(lesson.id)
     return render_template("learning/lesson.html", module=module, lesson=lesson, progress=progress,
                            before=before, after=after, form=ConfirmForm(),
