@@ -14,11 +14,13 @@ from ..extensions import db
 from ..learning.access import get_module, missing_prerequisites
 from ..certificates.auto import issue_when_ready
 from ..learning.progress import learner_states, record_quiz_activity
+from ..learning.next_steps import next_steps
 from ..learning.seat_time import heartbeat_visible
 from ..models import QuizAttempt
 from . import bp
 from .attempts import (
     AttemptRefused,
+    attempts_left,
     attempts_of,
     next_start,
     open_attempt,
@@ -28,6 +30,7 @@ from .attempts import (
 )
 from .grading import AnswerError, case_groups, read_answers, unanswered
 from .journal import journal_markdown, journal_sections
+from .review import objectives_to_review, provider_time
 from .journal import journal_pdf as build_journal_pdf
 from .reflections import MAX_CHARACTERS, StaleRevision, save_reflection
 
@@ -130,8 +133,11 @@ def quiz(module_id: str):
     module = _quiz_module(module_id)
     attempts = attempts_of(current_user.id, module.id)
     state = learner_states(current_user.id, [module])[module.id]
+    wait_until = next_start(module.quiz, attempts)
     return render_template("assessment/quiz_intro.html", module=module, quiz=module.quiz, attempts=attempts,
-                           current=open_attempt(attempts), wait_until=next_start(module.quiz, attempts),
+                           current=open_attempt(attempts), wait_until=wait_until,
+                           opens=provider_time(wait_until, _zone()) if wait_until else None,
+                           attempts_left=attempts_left(module.quiz, attempts),
                            lessons_left=len(module.lessons) - lessons_done(module, state),
                            complete=is_complete(module, state), form=ConfirmForm())
 
@@ -161,8 +167,19 @@ def attempt(attempt_id: int):
     if attempt.submitted_at is None:
         return _again(module, attempt, attempt.answers, [], None, 200)
     reveal = bool(attempt.passed) or module.quiz.spec.reveal_answers_before_pass
+    attempts = attempts_of(current_user.id, module.id)
+    state = learner_states(current_user.id, [module])[module.id]
+    wait_until = next_start(module.quiz, attempts)
     return render_template("assessment/result.html", module=module, quiz=module.quiz, attempt=attempt, reveal=reveal,
-                           groups=case_groups(attempt.layout, module.quiz.spec))
+                           groups=case_groups(attempt.layout, module.quiz.spec), state=state,
+                           attempts_left=attempts_left(module.quiz, attempts) if not state.quiz_passed else 0,
+                           wait_until=wait_until, opens=provider_time(wait_until, _zone()) if wait_until else None,
+                           review=objectives_to_review(module, attempt.layout, attempt.results or {}),
+                           steps=next_steps(module, state) if state.quiz_passed else [])
+
+
+def _zone() -> str:
+    return current_app.config["PROVIDER_TIMEZONE"]
 
 
 @bp.route("/quiz/attempts/<int:attempt_id>", methods=["POST"])

@@ -1,7 +1,9 @@
 """Evaluation, issuance, my certificates, transcript, public verification and the issuer profile."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,7 +19,9 @@ from ..models import Certificate, utcnow
 from . import bp, credential
 from .codes import normalize_code
 from .documents import issuer_id, known_public_jwks, signing_key
+from .audit import program_record
 from .auto import issue_when_ready
+from .packet import audit_packet
 from .evaluation import answers_from, evaluation_form, evaluation_items, get_evaluation, record_evaluation
 from .issuance import (
     ReissueConflict,
@@ -93,7 +97,9 @@ def issue_program(program_id: str):
     states = learner_states(current_user.id, modules)
     if not all(current_certificate(current_user.id, "module", m.id) and is_complete(m, states[m.id]) for m in modules):
         abort(409, "Every module of the program needs its certificate first.")
-    certificate = issue(current_user, program_subject(program, course), course, local_date(utcnow()))
+    codes = {m.id: current_certificate(current_user.id, "module", m.id).code for m in modules}
+    record = program_record(codes, course, Path(current_app.config["CONTENT_ROOT"]))
+    certificate = issue(current_user, program_subject(program, course), course, local_date(utcnow()), record)
     db.session.commit()
     return redirect(url_for("certificates.show", code=certificate.code))
 
@@ -125,6 +131,16 @@ def show(code: str):
 def pdf(code: str):
     certificate = own_certificate(code)
     return attachment(certificate.pdf, "application/pdf", f"certificate-{certificate.code}.pdf")
+
+
+@bp.route("/certificates/<code>/audit.pdf")
+@login_required
+def audit_pdf(code: str):
+    """The audit packet: the certificate, how it was earned, the outline, the statement and the authors."""
+    certificate = own_certificate(code)
+    if not certificate.pdf:
+        abort(404, "This certificate has no stored PDF to put in an audit packet.")
+    return attachment(audit_packet(certificate), "application/pdf", f"audit-packet-{certificate.code}.pdf")
 
 
 @bp.route("/certificates/<code>/credential.jwt")

@@ -239,7 +239,7 @@ def _build_lesson(module_id: str, meta: LessonMeta, body: str, first: int, path:
                     activity_minutes=meta.activity_minutes, words=words,
                     segments=tuple(s for s in segments if s.reflection or s.html.strip()),
                     toc_html=rendered.toc_html, headings=tuple(rendered.headings),
-                    reflections=tuple(reflections), path=str(path))
+                    reflections=tuple(reflections), path=str(path), objectives=tuple(meta.objectives))
     return lesson
 
 

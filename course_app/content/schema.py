@@ -223,6 +223,7 @@ class LessonMeta(Strict):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     minutes: int = Field(ge=1, le=240)
     activity_minutes: int = Field(default=0, ge=0, le=240)
+    objectives: list[Id] = []  # optional: the module objectives this lesson teaches (a failed post-test links here)
 
 
 class ReflectionSpec(Strict):
