@@ -17,7 +17,7 @@ def inside(path: Path, root: Path) -> bool:
     """Say whether path, with every link resolved, is root or lies under it."""
     try:
         real, base = path.resolve(), root.resolve()
-    except (OSError, RuntimeError):  # a link loop
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL in the name
         return False
     return real == base or base in real.parents
 

@@ -92,7 +92,8 @@ def _describe(error: dict, loc: tuple, model: type[BaseModel]) -> str:
     if kind == "literal_error":
         return f"{field}: {error['msg'].replace('Input should be', 'must be')}, not '{_short(error.get('input'))}'"
     if kind in PLAIN:
-        return f"{field}: {PLAIN[kind].format(**error.get('ctx', {}), got=_short(error.get('input')))}"
+        text = PLAIN[kind].format(**error.get("ctx", {}), got=_short(error.get("input")))
+        return f"{field}: {text.replace('1 item(s)', '1 item').replace('(s)', 's')}"
     message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     message = re.sub(r" or instance of \w+|\[[^\]]*\]", "", message).replace("Input should be", "must be")
     return f"{field}: {message}" if loc else message

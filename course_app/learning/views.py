@@ -18,6 +18,7 @@ from ..assessment.reflections import reflections_for
 from ..auth.forms import ConfirmForm
 from ..completion import certificate_ready, requirements
 from ..content import ContentError
+from ..content.files import inside
 from ..course_store import current_course
 from ..extensions import db
 from . import bp
@@ -117,4 +118,7 @@ def media(filename: str):
     """Serve an image that a lesson shows (only image files inside modules/)."""
     if Path(filename).suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".webp", ".gif"}:
         abort(404)
-    return send_from_directory(Path(current_app.config["CONTENT_ROOT"]) / "modules", filename, max_age=3600)
+    folder = Path(current_app.config["CONTENT_ROOT"]) / "modules"
+    if not inside(folder / filename, folder):  # a link that leads outside the course is never followed
+        abort(404)
+    return send_from_directory(folder, filename, max_age=3600)
