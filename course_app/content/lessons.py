@@ -53,11 +53,17 @@ def _block_html(reflections: tuple[ReflectionSpec, ...], checks: tuple[CheckSpec
         if spec.commentary:
             html[f"commentary:{spec.id}"] = render_markdown(spec.commentary).html
     for check in checks:
-        html[f"prompt:{check.id}"] = render_inline(check.prompt)
+        html[f"prompt:{check.id}"] = _unwrap(render_inline(check.prompt))
         for choice in check.choices:
-            html[f"choice:{check.id}:{choice.id}"] = render_inline(choice.text)
+            html[f"choice:{check.id}:{choice.id}"] = _unwrap(render_inline(choice.text))
             html[f"feedback:{check.id}:{choice.id}"] = render_inline(choice.feedback)
     return html
+
+
+def _unwrap(html: str) -> str:
+    """Drop the paragraph around a one-paragraph text, so it can sit in a legend or a label."""
+    inner = html.strip().removeprefix("<p>").removesuffix("</p>")
+    return inner if "<p>" not in inner and "</p>" not in inner and "<" + "div" not in inner else html
 
 
 def check_block_ids(lessons: list[tuple[Lesson, list]], problems: Problems) -> None:

@@ -91,6 +91,9 @@ def _describe(error: dict, loc: tuple, model: type[BaseModel]) -> str:
         return f"{field}: '{error.get('input')}' is not a valid id (lowercase letters, digits and single hyphens)"
     if kind == "literal_error":
         return f"{field}: {error['msg'].replace('Input should be', 'must be')}, not '{_short(error.get('input'))}'"
+    if kind == "string_type" and isinstance(error.get("input"), bool):
+        return (f"{field}: must be text, but YAML reads yes, no, on, off, true and false as a yes/no value: "
+                "put it in quotes")
     if kind in PLAIN:
         text = PLAIN[kind].format(**error.get("ctx", {}), got=_short(error.get("input")))
         return f"{field}: {text.replace('1 item(s)', '1 item').replace('(s)', 's')}"

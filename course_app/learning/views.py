@@ -10,10 +10,12 @@ from flask import (
     redirect,
     render_template,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
 
+from ..assessment.checks import SESSION_KEY, check_results
 from ..assessment.reflections import reflections_for
 from ..auth.forms import ConfirmForm
 from ..completion import certificate_ready, requirements
@@ -76,7 +78,8 @@ def lesson(module_id: str, lesson_id: str):
     before, after = module.neighbours(lesson.id)
     return render_template("learning/lesson.html", module=module, lesson=lesson, progress=progress,
                            before=before, after=after, form=ConfirmForm(),
-                           reflections=reflections_for(current_user.id, module.id, lesson))
+                           reflections=reflections_for(current_user.id, module.id, lesson),
+                           checks=check_results(session.get(SESSION_KEY) or {}, module.id, lesson))
 
 
 @bp.route("/modules/<module_id>/lessons/<lesson_id>/complete", methods=["POST"])
