@@ -70,6 +70,10 @@ def decode(data: bytes, path: Path, problems: Problems) -> str | None:
         problems.add(path, 1, "this file is saved as UTF-16; save it as UTF-8 (in most editors: Save As, "
                               "Encoding: UTF-8)")
         return None
+    if b"\x00" in data:
+        problems.add(path, data.count(b"\n", 0, data.index(b"\x00")) + 1,
+                     "this file holds binary data, not text: is it the right file?")
+        return None
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8")
@@ -79,10 +83,6 @@ def decode(data: bytes, path: Path, problems: Problems) -> str | None:
         column = len(data[start:exc.start].decode("utf-8", "replace")) + 1
         problems.add(path, line, f"column {column}: this file is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
                                  "re-save it as UTF-8 (in most editors: Save As, Encoding: UTF-8)")
-        return None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        problems.add(path, line, "this file holds binary data, not text: is it the right file?")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -7,7 +7,7 @@ from types import MappingProxyType
 from .blocks import Block, extract_blocks, slot_pattern
 from .model import Lesson, Segment
 from .problems import Problems
-from .render import Rendered, count_words, render_inline, render_markdown
+from .render import Rendered, count_words, render_inline, render_markdown, too_complex
 from .schema import CheckSpec, LessonMeta, ReflectionSpec
 
 
@@ -15,6 +15,9 @@ def build_lesson(module_id: str, meta: LessonMeta, body: str, first: int, path: 
                  problems: Problems) -> tuple[Lesson, Rendered, list]:
     """Build a lesson; return it, its rendering (for link and image problems) and its blocks' lines."""
     source, blocks, token = extract_blocks(body, first, path, problems)
+    complex_ = too_complex(body)
+    if complex_:
+        problems.add(path, first + complex_[0], complex_[1])
     rendered = render_markdown(source, resolve)
     parts = slot_pattern(token).split(rendered.html)
     segments = [Segment(html=parts[0])]

@@ -16,7 +16,7 @@ Path_ = tuple[str | int, ...]
 # libyaml's parser when PyYAML was built with it (the wheels are), the pure-Python one otherwise.
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 40
-MAX_EVENTS = 400_000
+MAX_EVENTS = 50_000
 
 
 class YamlSyntaxError(ValueError):
@@ -67,7 +67,8 @@ def _check_events(text: str, first_line: int) -> None:
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
             if count > MAX_EVENTS:
-                raise YamlSyntaxError(line, "this file holds far more values than any course file needs")
+                raise YamlSyntaxError(first_line, f"this file holds more than {MAX_EVENTS:,} values, far more "
+                                                  "values than any course file needs: is it the right file?")
     except yaml.YAMLError as exc:
         raise _syntax_error(exc, text, first_line) from None
 

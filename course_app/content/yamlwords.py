@@ -80,7 +80,8 @@ def _unexpected(line: int, source: list[str]) -> tuple[int, str]:
 
 
 def _missing_colon(line: int, source: list[str]) -> tuple[int, str]:
-    previous = _previous_content(line + 1, source)
+    text = source[line] if line < len(source) else ""
+    previous = _previous_content(line, source) if _key_colon(text) is not None else line
     at = previous if previous is not None else line
     return at, "this line has no 'field: value' colon: add one, or put a long value in quotes or after '>-'"
 
