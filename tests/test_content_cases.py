@@ -123,7 +123,7 @@ def crlf(relative: str) -> bytes:
     return fixture_text(relative).replace("\n", "\r\n").encode("utf-8")
 
 
-CHECK = """
+CHECK_BLOCK = """
 ```check
 id: {id}
 type: {type}
@@ -142,12 +142,12 @@ choices:
 
 
 def check(id="a-check", type="single", a="true", b="false") -> str:
-    return CHECK.format(id=id, type=type, a=a, b=b)
+    return CHECK_BLOCK.format(id=id, type=type, a=a, b=b)
 
 
 THIRD_MODULE = ("---\nid: third\ntitle: Third\nsummary: A third module.\norder: 3\nlevel: advanced\n"
                 "contact_hours: 0.25\npost_test: false\nprerequisites: [next-steps]\n"
-                "objectives:\n  - Apply it.\n---\nThird.\n")
+                "objectives:\n  - id: apply-it\n    text: Apply it.\n---\nThird.\n")
 
 CASES = [
     # --- files: valid files that must be accepted -------------------------------------------------------
@@ -225,7 +225,7 @@ CASES = [
          1, REFLECTING, At("prompt: *Anything"), ("alias", "emphasis", "quotes")),
     Case("colon inside a value", ((LESSON, Replace("title: Lesson One", "title: Goals: what matters")),), 1,
          LESSON, 3, ("': '", "put the whole value in quotes")),
-    Case("tab indentation", ((QUIZ, Replace("    type: single", "\ttype: single")),), 1, QUIZ, 12,
+    Case("tab indentation", ((QUIZ, Replace("    type: single", "\ttype: single")),), 1, QUIZ, At("\ttype: single"),
          ("tab", "indent with spaces")),
     Case("apostrophe inside single quotes", ((LESSON, Replace("title: Lesson One", "title: 'It's one'")),), 1,
          LESSON, 3, ("apostrophe", "write it twice")),
@@ -357,10 +357,16 @@ def test_there_are_more_than_sixty_distinct_cases():
     assert len({case.name for case in CASES}) == len(CASES) >= 60
 
 
+def run_check(app, root: Path):
+    result = app.test_cli_runner().invoke(args=["course", "check", str(root)])
+    return result, result.output.strip().splitlines()[:-1]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_course_check_names_file_line_and_fix(check_app, tmp_path, case: Case):
     root = tmp_path / "course"
     shutil.copytree(FIXTURE_COURSE, root, symlinks=True)
+    _, baseline = run_check(check_app, root)  # the fixture's own warnings (from the item-writing rules)
     for relative, change in case.changes:
         apply(root, relative, change)
     result = check_app.test_cli_runner().invoke(args=["course", "check", str(root)])
@@ -369,7 +375,7 @@ def test_course_check_names_file_line_and_fix(check_app, tmp_path, case: Case):
     assert not any(word in output for word in INTERNALS), output
     lines = output.strip().splitlines()
     assert lines[-1].endswith("warnings"), output
-    problems = lines[:-1]
+    problems = [p for p in lines[:-1] if p not in baseline]
     if case.file is None:
         assert problems == [], output
         return

@@ -12,12 +12,12 @@ BROKEN_QUIZZES = [
     ("breakfast?\", correct: true,", "breakfast?\",", "quizzes/basics.yaml:11: questions.0: a single question has no correct choice"),
     ("{id: b, text: \"Have you tried", "{id: b, correct: true, text: \"Have you tried",
      "a single question has 2 correct choices; use type: multiple"),
-    ("- id: stance-parts", "- id: first-question", "question id 'first-question' is used twice, on line 11 and on line 19"),
+    ("- id: stance-parts", "- id: first-question", "question id 'first-question' is used twice, on line 11 and on line 20"),
     ("module: basics", "module: no-such-module", "quizzes/basics.yaml:1: unknown module 'no-such-module'"),
     ("pass_mark: 80", "pass_mark: 120", "quizzes/basics.yaml:3: pass_mark: must be at most 100"),
     ("shuffle_questions: true", "shuffle_questions: true\npools: {extra: 3}",
      "pool 'extra' draws 3 questions but has only 0"),
-    (", rationale: RATIONALE-FIRST-B jumps to a fix.}", "}", "quizzes/basics.yaml:17: missing required field 'questions.0.choices.1.rationale'"),
+    (", rationale: RATIONALE-FIRST-B jumps to a fix.}", "}", "quizzes/basics.yaml:18: missing required field 'questions.0.choices.1.rationale'"),
     ("    case: case-sam\n    prompt: What do you ask first?", "    case: case-tom\n    prompt: What do you ask first?",
      "question 'first-question' names unknown case 'case-tom'"),
     ("    type: single", "    type: essay", "questions.0.type: must be 'single', 'multiple', 'true_false', 'matching' or 'ordering', not 'essay'"),
@@ -28,7 +28,7 @@ BROKEN_QUIZZES = [
     ("    scoring: partial\n    case: case-sam", "    scoring: sometimes\n    case: case-sam",
      "scoring: must be 'all_or_nothing' or 'partial', not 'sometimes'"),
     ("    prompt: Put the steps in order.", "    prompt: Put the steps in order.\n    choices: [{id: a, text: A, rationale: R}]",
-     "quizzes/basics.yaml:43: questions.4: 'choices' does not apply to an ordering question"),
+     "quizzes/basics.yaml:48: questions.4: 'choices' does not apply to an ordering question"),
 ]
 
 

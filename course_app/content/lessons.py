@@ -31,7 +31,7 @@ def build_lesson(module_id: str, meta: LessonMeta, body: str, first: int, path: 
                     activity_minutes=meta.activity_minutes, words=count_words(source) + _block_words(blocks),
                     segments=tuple(s for s in segments if s.reflection or s.check or s.html.strip()),
                     toc_html=rendered.toc_html, headings=tuple(rendered.headings),
-                    reflections=reflections, path=str(path), checks=checks,
+                    reflections=reflections, path=str(path), objectives=tuple(meta.objectives), checks=checks,
                     block_html=MappingProxyType(_block_html(reflections, checks)))
     return lesson, rendered, [(b.kind, b.spec.id, b.line) for b in blocks]
 

@@ -12,6 +12,7 @@ from .crosscheck import Known, check_course_file, check_modules, check_post_test
 from .files import LESSON_NEAR_MISSES, entries, inside, near_miss, read_text
 from .lessons import build_lesson, check_block_ids
 from .model import Course, Module
+from .assessment import check_assessment, seat_share, with_rules
 from .problems import ContentError, Problem, Problems, validate
 from .quizload import load_quizzes
 from .render import render_inline, render_markdown
@@ -61,9 +62,11 @@ def _load(root: Path, problems: Problems) -> Course | None:
     quizzes = load_quizzes(root / "quizzes", root, known, problems)
     check_post_tests(drafts, quizzes, known, problems)
     modules = [Module(meta=d.meta, folder=d.folder, overview_html=d.overview_html,
-                      references_html=d.references_html, lessons=tuple(d.lessons), quiz=quizzes.get(d.meta.id),
-                      version=_version(d, quizzes.get(d.meta.id)))
+                      references_html=d.references_html, lessons=tuple(d.lessons),
+                      quiz=with_rules(quizzes.get(d.meta.id), spec), version=_version(d, quizzes.get(d.meta.id)),
+                      seat_time_share=seat_share(d.meta, spec))
                for d in drafts]
+    check_assessment(modules, problems)
     broken = {p.path.split("/")[1] for p in problems.errors if p.path.startswith("modules/") and "/" in p.path}
     for module in modules:  # a module with a broken lesson would only get follow-on warnings about its hours
         quiz_broken = module.quiz is None and module.id in known.quiz_modules

@@ -30,7 +30,8 @@ def load_quizzes(folder: Path, root: Path, known, problems: Problems) -> dict[st
                          f"module '{spec.module}' already has a quiz in {Path(quizzes[spec.module].path).name}: "
                          "a module has one post-test")
             continue
-        quizzes[spec.module] = Quiz(spec=spec, path=str(path), html=MappingProxyType(_render(spec)))
+        quizzes[spec.module] = Quiz(spec=spec, path=str(path), html=MappingProxyType(_render(spec)),
+                                    lines=MappingProxyType(lines))
     return quizzes
 
 
