@@ -25,7 +25,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from .course_store import CourseStore
+    from .course_store import CourseStore, refuse_broken_content
     from .database import enable_sqlite_pragmas
     from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -37,7 +37,7 @@ def register_extensions(app: Flask) -> None:
     enable_sqlite_pragmas()
     store = CourseStore(app.config["CONTENT_ROOT"], app.config["CONTENT_RELOAD"])
     if not store.reload:
-        store.get()  # in production, broken content stops the start with every problem listed
+        refuse_broken_content(store)  # in production, broken content stops the start with every problem listed
     app.extensions["course_store"] = store
     from .auth import sessions  # noqa: F401  (registers the user loader)
 

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .content import load_course
+from .content import ContentError, load_course
 from .content.release import placeholder_problems
 from .content.stats import course_stats, format_stats
 from .course_store import current_course
@@ -47,7 +47,13 @@ def check_command(root: Path | None, release: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def stats_command(as_json: bool) -> None:
     """Print words, minutes, hours, reflections and quiz questions per module."""
-    stats = course_stats(current_course())
+    try:
+        course = current_course()
+    except ContentError as broken:
+        for problem in broken.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    stats = course_stats(course)
     click.echo(json.dumps(stats, indent=2) if as_json else format_stats(stats))
 
 

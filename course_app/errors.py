@@ -59,8 +59,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ContentError)
     def content_error(error: ContentError):  # the course store has logged the problems
-        return render_error(503, "The course content is being updated and has errors. An instructor has been "
-                                 "told; please try again shortly.", "Temporarily unavailable")
+        from .instructor.content import problems_page, sees_content_problems
+
+        if sees_content_problems() and not wants_json():
+            return problems_page(503)
+        if wants_json():
+            return {"error": "The course is being updated. Please try again in a few minutes."}, 503
+        response = render_template("errors/updating.html"), 503
+        return (*response, {"Retry-After": "30"})
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -6,10 +6,17 @@ from sqlalchemy.exc import IntegrityError
 
 from ..content import Lesson
 from ..content.render import word_count
+from ..content.schema import ReflectionSpec
 from ..extensions import db
 from ..models import Reflection, utcnow
 
 MAX_CHARACTERS = 20_000
+
+
+def model_response_open(spec: ReflectionSpec, saved_text: str | None) -> bool:
+    """Say whether a reflection's model response may be shown: only after the minimum words are saved."""
+    return bool(spec.model_response) and saved_text is not None and \
+        word_count(saved_text) >= max(spec.min_words, 1)
 
 
 class StaleRevision(Exception):

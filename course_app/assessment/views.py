@@ -31,12 +31,13 @@ from .grading import AnswerError, case_groups, read_answers, unanswered
 from .journal import journal_markdown, journal_sections
 from .review import objectives_to_review, provider_time
 from .journal import journal_pdf as build_journal_pdf
-from .reflections import MAX_CHARACTERS, StaleRevision, save_reflection
+from .reflections import MAX_CHARACTERS, StaleRevision, model_response_open, save_reflection
 
 
 @bp.app_context_processor
 def reflection_helpers() -> dict:
-    return {"saved_words": lambda saved: saved.words if saved else 0}
+    return {"saved_words": lambda saved: saved.words if saved else 0,
+            "model_open": lambda spec, saved: model_response_open(spec, saved.text if saved else None)}
 
 
 def _reflection_spec(module, reflection_id: str):
@@ -50,7 +51,7 @@ def _reflection_spec(module, reflection_id: str):
 @login_required
 def save_reflection_view(module_id: str, reflection_id: str):
     module = get_module(module_id)
-    _reflection_spec(module, reflection_id)
+    spec = _reflection_spec(module, reflection_id)
     text, revision, back = _reflection_request(module)
     try:
         row = save_reflection(current_user.id, module.id, reflection_id, text, revision)
@@ -64,9 +65,18 @@ def save_reflection_view(module_id: str, reflection_id: str):
                                theirs=stale.current, back=back, reflection_id=reflection_id), 409
     db.session.commit()
     if request.is_json:
-        return {"revision": row.revision, "words": row.words, "saved_at": row.updated_at.isoformat()}
+        return {"revision": row.revision, "words": row.words, "saved_at": row.updated_at.isoformat(),
+                "model_html": _model_html(module, spec, row.text)}
     flash("Your reflection is saved.", "success")
     return redirect(f"{back}#reflection-{reflection_id}")
+
+
+def _model_html(module, spec, text: str) -> str | None:
+    """The model response, rendered for the page, once the saved text has reached the minimum words."""
+    if not model_response_open(spec, text):
+        return None
+    lesson = next(lesson for lesson in module.lessons if spec in lesson.reflections)
+    return render_template("assessment/_model_response.html", spec=spec, lesson=lesson)
 
 
 def _reflection_request(module) -> tuple[str, int, str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,9 +78,37 @@ class _ResolveLinks(Extension):
         md.treeprocessors.register(_LinkChecker(md, self.resolve, self.report), "resolve_links", 0)
 
 
+# Python-Markdown slows down with the square of the brackets in one paragraph; no real lesson comes close.
+MAX_MARKERS_PER_PARAGRAPH = 400
+MAX_MARKER_WORK = 1_000_000
+MAX_INDENT = 64
+
+
+def too_complex(source: str) -> tuple[int, str] | None:
+    """Return (0-based line, reason) when Markdown text would take too long to render, else None."""
+    work, line = 0, 0
+    for paragraph in re.split(r"(\n[ \t]*\n)", source):
+        markers = paragraph.count("[") + paragraph.count("<")
+        work += markers * markers
+        if markers > MAX_MARKERS_PER_PARAGRAPH or work > MAX_MARKER_WORK:
+            return line, (f"this paragraph holds {markers} '[' and '<' characters, far more than links and "
+                          "markup need, and would take too long to show: break it up or remove them")
+        line += paragraph.count("\n")
+    for number, text in enumerate(source.split("\n")):
+        if len(text) - len(text.lstrip(" \t")) > MAX_INDENT:
+            return number, f"this line is indented more than {MAX_INDENT} spaces, deeper than any lesson needs"
+    return None
+
+
 def render_markdown(source: str, resolve: LinkResolver | None = None) -> Rendered:
-    """Render Markdown to sanitized HTML with its table of contents and any link problems."""
+    """Render Markdown to sanitized HTML with its table of contents and any link problems.
+
+    Text too complex to render quickly is shown escaped, as plain text (the loader reports it).
+    """
     report = Rendered(html="", toc_html="", headings=[])
+    if too_complex(source):
+        report.html = "<pre>" + html_escape(source) + "</pre>"
+        return report
     extensions: list = list(EXTENSIONS)
     extensions.append(_ResolveLinks(resolve or (lambda target: None), report))
     md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS)
@@ -91,6 +120,8 @@ def render_markdown(source: str, resolve: LinkResolver | None = None) -> Rendere
 
 def render_inline(source: str) -> str:
     """Render a short Markdown text (a quiz choice, a prompt) to sanitized HTML."""
+    if too_complex(source):
+        return "<p>" + html_escape(source) + "</p>"
     html = markdown.markdown(source, extensions=["sane_lists", "attr_list"])
     return sanitize(html)
 
@@ -135,5 +166,5 @@ def word_count(text: str) -> int:
 
 def count_words(markdown_source: str) -> int:
     """Count the words a reader reads in Markdown source (markup and link targets left out)."""
-    text = re.sub(r"\]\([^)]*\)", "]", markdown_source)
-    return word_count(re.sub(r"<[^>]+>|[_*`#|>]", " ", text))
+    text = re.sub(r"\]\([^()\s]*\)", "]", markdown_source)  # no '(' or space inside: stays linear
+    return word_count(re.sub(r"<[^<>]+>|[_*`#|>]", " ", text))

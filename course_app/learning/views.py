@@ -12,14 +12,17 @@ from flask import (
     redirect,
     render_template,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
 
+from ..assessment.checks import SESSION_KEY, check_results
 from ..assessment.reflections import reflections_for
 from ..auth.forms import ConfirmForm
 from ..completion import certificate_ready, requirements
 from ..content import ContentError
+from ..content.files import inside
 from ..course_store import current_course
 from ..database import commit_if_changed
 from ..extensions import db
@@ -96,7 +99,8 @@ def lesson(module_id: str, lesson_id: str):
     return render_template("learning/lesson.html", module=module, lesson=lesson, progress=progress,
                            heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
                            before=before, after=after, form=ConfirmForm(),
-                           reflections=reflections_for(current_user.id, module.id, lesson))
+                           reflections=reflections_for(current_user.id, module.id, lesson),
+                           checks=check_results(session.get(SESSION_KEY) or {}, module.id, lesson))
 
 
 @bp.route("/modules/<module_id>/lessons/<lesson_id>/complete", methods=["POST"])
@@ -145,7 +149,10 @@ def media(filename: str):
     """Serve an image that a lesson shows (only image files inside modules/)."""
     if Path(filename).suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".webp", ".gif"}:
         abort(404)
-    return send_from_directory(Path(current_app.config["CONTENT_ROOT"]) / "modules", filename, max_age=3600)
+    folder = Path(current_app.config["CONTENT_ROOT"]) / "modules"
+    if not inside(folder / filename, folder):  # a link that leads outside the course is never followed
+        abort(404)
+    return send_from_directory(folder, filename, max_age=3600)
 
 
 def _site_name_from_file() -> str:
