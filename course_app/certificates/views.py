@@ -28,6 +28,7 @@ from .issuance import (
     reissue,
 )
 from .transcript import parse_range, transcript_csv, transcript_pdf_for
+from .verification import check_text
 
 VERIFY_LIMIT = "30/minute;300/hour"
 
@@ -198,7 +199,7 @@ def verify(code: str):
 def _check_signature(certificate: Certificate) -> str | None:
     """Return None when the stored credential verifies against the issuer key, else the reason."""
     try:
-        credential.verify_credential(certificate.signed_credential or "", known_public_jwks())
+        check_text(certificate.signed_credential or "")  # the JWT, and the embedded proof it carries
     except credential.CredentialError as error:
         return str(error)
     return None
