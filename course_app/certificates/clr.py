@@ -45,7 +45,7 @@ def embedded_credential(certificate: Certificate, public_jwks: list[dict]) -> di
         document = verify_credential(certificate.signed_credential or "", public_jwks)
     except CredentialError:
         return None
-    return document if isinstance(document.get("proof"), dict) else None
+    return document if document.get("proof") else None
 
 
 def transcript_clr(user: User, date_from: date | None, date_to: date | None) -> dict:

@@ -46,7 +46,8 @@ def credential_json(code: str):
     certificate = find_certificate(code)
     document = embedded_credential(certificate, known_public_jwks()) if certificate else None
     if document is None:
-        abort(404, "There is no credential with an embedded proof for that code.")
+        abort(404, "There is no credential with an embedded proof for that code. A certificate issued before "
+                   "credentials carried one still has its signed JWT form.")
     return attachment(json.dumps(document, ensure_ascii=False, indent=2).encode(), JSON_LD,
                       f"credential-{certificate.code}.json", private=False)
 

@@ -57,12 +57,10 @@ def canonical_nquads(document: dict) -> str:
         _refuse_dropped_values(document, expanded)
         return jsonld.normalize(expanded, {**options, "algorithm": "URDNA2015", "format": "application/n-quads"})
     except jsonld.JsonLdError as error:
-        cause = error
-        while isinstance(getattr(cause, "cause", None), Exception):
-            cause = cause.cause
-        if isinstance(cause, CredentialError):
-            raise cause from error
-        raise CredentialError(f"not valid JSON-LD: {cause}") from error
+        if error.code == "loading remote context failed":
+            url = (error.details or {}).get("url")
+            raise CredentialError(f"unknown JSON-LD context {url!r}: only bundled contexts are read") from error
+        raise CredentialError(f"not valid JSON-LD: {error.code or error.type}") from error
 
 
 def _scalars(value: Any) -> int:
@@ -105,16 +103,19 @@ def add_proof(document: dict, key: OKPKey, verification_method: str, created: da
     options = {"type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE, "created": _timestamp(created),
                "verificationMethod": verification_method, "proofPurpose": "assertionMethod"}
     signature = key.get_op_key("sign").sign(_hash_data(unsecured, options))
-    return {**unsecured, "proof": {**options, "proofValue": "z" + base58.b58encode(signature).decode()}}
+    # A list, though it holds one proof: the OB 3.0 and CLR 2.0 schemas require an array.
+    return {**unsecured, "proof": [{**options, "proofValue": "z" + base58.b58encode(signature).decode()}]}
 
 
 def verify_proof(document: Any, public_key: Callable[[str], OKPKey]) -> dict:
     """Check a document's DataIntegrityProof with the key public_key finds for its method; return the proof."""
     if not isinstance(document, dict) or not isinstance(document.get("@context"), list):
         raise CredentialError("not a JSON-LD credential: it has no @context list")
-    proof = document.get("proof")
-    if not isinstance(proof, dict):
+    proofs = document.get("proof")
+    proofs = [proofs] if isinstance(proofs, dict) else proofs
+    if not isinstance(proofs, list) or len(proofs) != 1 or not isinstance(proofs[0], dict):
         raise CredentialError("no embedded proof: expected one DataIntegrityProof in 'proof'")
+    proof = proofs[0]
     _check_proof_fields(proof)
     key = public_key(proof["verificationMethod"])
     try:
