@@ -48,7 +48,8 @@ def is_set(encoded_list: str, index: int) -> bool:
     if not isinstance(encoded_list, str) or not encoded_list.startswith("u"):
         raise CredentialError("malformed status list: encodedList must start with 'u'")
     try:
-        bits = gzip.decompress(base64.urlsafe_b64decode(encoded_list[1:] + "=" * (-len(encoded_list[1:]) % 4)))
+        packed = encoded_list[1:] + "=" * (-len(encoded_list[1:]) % 4)
+        bits = gzip.decompress(base64.b64decode(packed, altchars=b"-_", validate=True))
     except (ValueError, OSError, EOFError) as error:
         raise CredentialError("malformed status list: not gzipped base64url") from error
     if not 0 <= index < len(bits) * 8:
