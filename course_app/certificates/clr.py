@@ -12,8 +12,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from ..course_store import current_course
 from ..models import Certificate, User, utcnow
 from .credential import CLR_CONTEXT, OB_CONTEXT, VC_CONTEXT, CredentialError, verify_credential
+from .documents import issuer_id, known_public_jwks
 from .transcript import transcript_rows
 
 
@@ -50,17 +52,8 @@ def embedded_credential(certificate: Certificate, public_jwks: list[dict]) -> di
 
 def transcript_clr(user: User, date_from: date | None, date_to: date | None) -> dict:
     """Return the unsigned ClrCredential of a learner's valid certificates completed in the range."""
-    from .documents import issuer_id, known_public_jwks
-
     keys = known_public_jwks()
     rows = [c for c in transcript_rows(user.id, date_from, date_to) if c.status == "valid"]
     credentials = [document for document in (embedded_credential(c, keys) for c in rows) if document]
-    provider = rows[0].provider_name if rows else _provider_name()
-    return build_clr(credentials, issuer_id=issuer_id(), issuer_name=provider, learner_name=user.full_name,
-                     date_from=date_from, date_to=date_to, issued_at=utcnow())
-
-
-def _provider_name() -> str:
-    from ..course_store import current_course
-
-    return current_course().provider.name
+    return build_clr(credentials, issuer_id=issuer_id(), issuer_name=current_course().provider.name,
+                     learner_name=user.full_name, date_from=date_from, date_to=date_to, issued_at=utcnow())
