@@ -106,6 +106,16 @@ def test_a_single_proof_object_is_read_like_a_list_of_one(vector_key: OKPKey) ->
     assert verify_proof({**VECTOR["credential"], "proof": VECTOR["proof"]}, always(vector_key))
 
 
+def test_a_document_nested_too_deeply_is_refused_not_crashed() -> None:
+    document = copy.deepcopy(VECTOR["credential"])
+    inner = document["credentialSubject"]
+    for _ in range(5000):
+        inner["credentialSubject"] = {}
+        inner = inner["credentialSubject"]
+    with pytest.raises(CredentialError, match="nested too deeply"):
+        canonical_nquads(document)
+
+
 @pytest.mark.parametrize("document", [None, [], "text", {"proof": {}}, {"@context": "x"}])
 def test_non_documents_are_refused(vector_key: OKPKey, document) -> None:
     with pytest.raises(CredentialError):

@@ -61,6 +61,8 @@ def canonical_nquads(document: dict) -> str:
             url = (error.details or {}).get("url")
             raise CredentialError(f"unknown JSON-LD context {url!r}: only bundled contexts are read") from error
         raise CredentialError(f"not valid JSON-LD: {error.code or error.type}") from error
+    except RecursionError as error:
+        raise CredentialError("not a credential: nested too deeply") from error
 
 
 def _scalars(value: Any) -> int:

@@ -38,7 +38,7 @@ def check_text(text: str) -> Checked:
     if text.startswith("{"):
         try:
             document = json.loads(text)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise CredentialError(f"not JSON: {error}") from error
         return check_document(document, proofs=[])
     document = verify_credential(text, known_public_jwks())
