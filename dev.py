@@ -55,6 +55,25 @@ def ensure_chromium() -> None:
         print("Chromium is not installed: the browser tests will be skipped (install the 'chromium' package).")
 
 
+def ensure_verifier() -> None:
+    """Install the independent credential verifier the tests run (npm, tests/verifier), once per lock file."""
+    folder = ROOT / "tests" / "verifier"
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        print("Node.js and npm are not installed: the independent verifier tests will be skipped.")
+        return
+    stamp = folder / "node_modules" / ".installed"
+    digest = hashlib.sha256((folder / "package-lock.json").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    try:
+        run(npm, "ci", "--prefix", str(folder), "--no-audit", "--no-fund", "--loglevel=error")
+    except subprocess.CalledProcessError:
+        print("Installing the independent verifier failed: its tests will be skipped (and fail in CI).")
+        return
+    stamp.write_text(digest)
+
+
 def serve() -> None:
     install("")
     flask("db", "upgrade")
@@ -73,6 +92,7 @@ def serve() -> None:
 def test(pytest_args: list[str]) -> None:
     install("test")
     ensure_chromium()
+    ensure_verifier()
     result = subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT)
     sys.exit(result.returncode)
 

@@ -408,7 +408,7 @@ def test_issuer_profile_and_public_key_are_published(client):
     profile = client.get("/issuer")
     assert profile.status_code == 200 and profile.is_json
     assert profile.get_json()["name"] == "Test Provider"
-    assert profile.get_json()["id"] == "https://ce.example.org/issuer"
+    assert profile.get_json()["id"] == "did:web:ce.example.org"  # resolves to /.well-known/did.json
 
     jwks = client.get("/issuer/jwks.json")
     assert jwks.status_code == 200 and jwks.is_json
