@@ -1,7 +1,7 @@
 """Reflections (autosave and plain form), the journal, and the post-test."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth.forms import ConfirmForm
@@ -12,7 +12,9 @@ from ..downloads import attachment
 from ..errors import wants_json
 from ..extensions import db
 from ..learning.access import get_module, missing_prerequisites
-from ..learning.progress import learner_states
+from ..certificates.auto import issue_when_ready
+from ..learning.progress import learner_states, record_quiz_activity
+from ..learning.seat_time import heartbeat_visible
 from ..models import QuizAttempt
 from . import bp
 from .attempts import (
@@ -50,6 +52,7 @@ def save_reflection_view(module_id: str, reflection_id: str):
     text, revision, back = _reflection_request(module)
     try:
         row = save_reflection(current_user.id, module.id, reflection_id, text, revision)
+        issue_when_ready(current_user, module, current_course())
     except StaleRevision as stale:
         db.session.rollback()
         if request.is_json:
@@ -194,11 +197,24 @@ def answer(attempt_id: int):
                 return _saved_response(attempt)
             return _again(module, attempt, answers, missing, None, 422)
         submit_attempt(attempt, module.quiz, answers)
+        issue_when_ready(current_user, module, current_course())
     except AttemptRefused as refused:
         db.session.rollback()
         abort(refused.status, str(refused))
     db.session.commit()
     return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/quiz/attempts/<int:attempt_id>/activity", methods=["POST"])
+@login_required
+def attempt_activity(attempt_id: int):
+    """A heartbeat from an open post-test: it counts toward the module's active learning time."""
+    attempt = get_attempt(attempt_id)
+    module = get_module(attempt.module_id)
+    record_quiz_activity(attempt, visible=heartbeat_visible(), interval=current_app.config["HEARTBEAT_SECONDS"])
+    certificate = issue_when_ready(current_user, module, current_course())
+    db.session.commit()
+    return {"active_seconds": attempt.active_seconds, "certificate": certificate.code if certificate else None}
 
 
 def _again(module, attempt: QuizAttempt, answers: dict, missing: list[str], message: str | None, status: int):

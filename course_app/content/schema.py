@@ -133,6 +133,10 @@ DEFAULT_EVALUATION = [
     EvaluationItem(id="relevance", kind="rating", prompt="The content is relevant to my practice."),
     EvaluationItem(id="quality", kind="rating", prompt="The material was clear, accurate and well organised."),
     EvaluationItem(id="level", kind="rating", prompt="The educational level was appropriate for me."),
+    EvaluationItem(id="commercial-bias", kind="yes_no",
+                   prompt="The content was free of commercial bias: it promoted no company, product or service."),
+    EvaluationItem(id="practice-change", kind="text",
+                   prompt="What is one change you intend to make in your practice after this module?"),
     EvaluationItem(id="recommend", kind="yes_no", prompt="I would recommend this module to a colleague."),
     EvaluationItem(id="comments", kind="text", prompt="Comments or suggestions", required=False),
 ]
