@@ -82,7 +82,7 @@ def requirements(module: Module, state: LearnerState) -> list[Requirement]:
 
 
 def _quiz_detail(module: Module, state: LearnerState) -> str:
-    mark = module.quiz.spec.pass_mark
+    mark = module.quiz.rules.pass_mark
     if state.quiz_passed:
         return f"Passed (best score {state.best_score:g}%)"
     if state.attempts:
