@@ -43,6 +43,7 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         "SIGNING_KEY_FILE": env["SIGNING_KEY_FILE"] or str(instance / "credential-signing-key.json"),
         "CONTENT_RELOAD": not production,
         "PROVIDER_TIMEZONE": _timezone(env["PROVIDER_TIMEZONE"]),
+        "HEARTBEAT_SECONDS": 30,  # how often a visible, active page reports learning time (tests shorten it)
         "MAX_CONTENT_LENGTH": 512 * 1024,  # no form here needs more; larger bodies get a 413
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -28,7 +28,9 @@ from course_app.models import Certificate, Evaluation, QuizAttempt, User
 from .conftest import FIXTURE_COURSE, csrf_token
 
 EVALUATION = {"item_objectives_met": "5", "item_relevance": "4", "item_quality": "5", "item_level": "4",
-              "item_recommend": "yes", "item_comments": "Clear and practical."}
+              "item_recommend": "yes", "item_comments": "Clear and practical.",
+              "item_commercial_bias": "yes", "item_practice_change": "Ask before I advise.",
+              "item_objective_describe_partnership": "4", "item_objective_apply_five_steps": "4"}
 REFLECTION = "I listened to a parent describe breakfast before I suggested anything at all."
 WELL_FORMED_UNKNOWN = "0000-0000-0000-0000-0000-0000-00"
 
@@ -345,7 +347,7 @@ def test_transcript_lists_certificates_with_hours_and_ceus_in_a_date_range(clien
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) == 1
     row = rows[0]
-    assert (row["participant"], row["course"], row["contact_hours"], row["aota_ceus"], row["certificate_code"],
+    assert (row["participant"], row["course"], row["contact_hours"], row["ceus"], row["certificate_code"],
             row["status"], row["completion_date"]) == \
         ("Ana Ortiz", "Coaching Basics", "0.25", "0.025", code, "valid", date.today().isoformat())
 

@@ -5,6 +5,7 @@ import random
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +13,7 @@ from ..content import Quiz
 from ..extensions import db
 from ..models import QuizAttempt, utcnow
 from .grading import Answer, draw_layout, grade
+from .review import provider_time
 
 
 class AttemptRefused(Exception):
@@ -57,9 +59,10 @@ def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random |
         raise AttemptRefused("You have already passed this post-test.")
     wait = next_start(quiz, attempts)
     if wait:
-        raise AttemptRefused(f"You have used all {quiz.rules.attempts} attempts of this cycle. "
-                             f"The next attempt opens at {wait:%H:%M} UTC on {wait:%b %-d}.", 429)
-    layout = draw_layout(quiz.spec, rng or random.Random(secrets.randbits(64)))
+        raise AttemptRefused(f"You have used all {quiz.rules.attempts} attempts of this cycle. The next attempt "
+                             f"opens {provider_time(wait, current_app.config['PROVIDER_TIMEZONE'])}.", 429)
+    previous = frozenset(entry["id"] for entry in attempts[-1].layout) if attempts else frozenset()
+    layout = draw_layout(quiz.spec, rng or random.Random(secrets.randbits(64)), previous)
     attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=len(attempts) + 1, layout=layout, answers={})
     try:
         with db.session.begin_nested():
@@ -94,7 +97,7 @@ def submit_attempt(attempt: QuizAttempt, quiz: Quiz, answers: dict[str, Answer])
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
         .values(answers=answers, submitted_at=utcnow(), score=outcome.score, passed=outcome.passed,
-                results=outcome.results, revision=QuizAttempt.revision + 1)
+                results=outcome.results, rules=quiz.rules.model_dump(), revision=QuizAttempt.revision + 1)
         .execution_options(synchronize_session=False))
     db.session.refresh(attempt)
     if result.rowcount != 1:

@@ -22,8 +22,11 @@ def option_ids(q: Question) -> list[str]:
     return [c.id for c in q.choices]
 
 
-def draw_layout(quiz: QuizFile, rng: random.Random) -> list[dict]:
-    """Pick the questions for a new attempt (pools drawn) and fix their order and their options' order."""
+def draw_layout(quiz: QuizFile, rng: random.Random, avoid: frozenset[str] = frozenset()) -> list[dict]:
+    """Pick the questions for a new attempt (pools drawn) and fix their order and their options' order.
+
+    Questions in avoid (the previous attempt's) are drawn from a pool only when it lacks enough others.
+    """
     by_pool: dict[str, list[Question]] = {}
     chosen: list[Question] = []
     for q in quiz.questions:
@@ -32,13 +35,21 @@ def draw_layout(quiz: QuizFile, rng: random.Random) -> list[dict]:
         else:
             chosen.append(q)
     for pool, draw in quiz.pools.items():
-        picked = set(id(q) for q in rng.sample(by_pool.get(pool, []), min(draw, len(by_pool.get(pool, [])))))
-        chosen.extend(q for q in by_pool.get(pool, []) if id(q) in picked)
+        chosen.extend(draw_pool(by_pool.get(pool, []), draw, rng, avoid))
     chosen.sort(key=lambda q: quiz.questions.index(q))
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
     chosen = _keep_cases_together(chosen)
     return [{"id": q.id, "order": _option_order(q, quiz.shuffle_choices, rng)} for q in chosen]
+
+
+def draw_pool(questions: list[Question], draw: int, rng: random.Random, avoid: frozenset[str]) -> list[Question]:
+    """Draw up to `draw` questions, fresh ones first, then as few of those in avoid as needed."""
+    fresh = [q for q in questions if q.id not in avoid]
+    seen = [q for q in questions if q.id in avoid]
+    picked = rng.sample(fresh, min(draw, len(fresh)))
+    picked += rng.sample(seen, min(draw - len(picked), len(seen)))
+    return [q for q in questions if q in picked]
 
 
 def _keep_cases_together(questions: list[Question]) -> list[Question]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..content import Course, Module
-from ..content.schema import Program
+from ..content.schema import DEFAULT_FORMAT, Program
 from ..extensions import db
 from ..models import Certificate, User, utcnow
 from .codes import new_code, normalize_code
@@ -28,10 +28,13 @@ class Subject:
     content_version: str
     contact_hours: Decimal
     level: str
+    activity_number: str | None = None
+    delivery_format: str = DEFAULT_FORMAT
 
 
 def module_subject(module: Module) -> Subject:
-    return Subject("module", module.id, module.title, module.version, module.contact_hours, module.level)
+    return Subject("module", module.id, module.title, module.version, module.contact_hours, module.level,
+                   module.meta.activity_number, module.meta.format)
 
 
 def program_subject(program: Program, course: Course) -> Subject:
@@ -61,12 +64,13 @@ def current_certificate(user_id: int, kind: str, subject_id: str) -> Certificate
         Certificate.superseded_at.is_(None)).order_by(Certificate.generation.desc()).limit(1))
 
 
-def issue(user: User, subject: Subject, course: Course, completed_on: date) -> Certificate:
+def issue(user: User, subject: Subject, course: Course, completed_on: date, audit: dict | None = None) -> Certificate:
     """Issue the learner's certificate once; a second or parallel call returns the one that exists."""
     existing = current_certificate(user.id, subject.kind, subject.id)
     if existing is not None:
         return existing
     provider, signer = course.spec.provider, course.spec.signer
+    approval = provider.approval
     certificate = Certificate(
         code=new_code(), user_id=user.id, kind=subject.kind, subject_id=subject.id, generation=1,
         issued_at=utcnow(), completed_on=completed_on, participant_name=user.full_name,
@@ -74,7 +78,11 @@ def issue(user: User, subject: Subject, course: Course, completed_on: date) -> C
         license_state=user.license_state, course_title=subject.title, content_version=subject.content_version,
         contact_hours=subject.contact_hours, ceus=subject.contact_hours / 10, level=subject.level,
         provider_name=provider.name, provider_number=provider.approval_number,
-        provider_statement=provider.statement, signer_name=signer.name, signer_title=signer.title)
+        provider_statement=provider.statement, signer_name=signer.name, signer_title=signer.title,
+        signer_credentials=signer.credentials, approval_status=approval.status,
+        ceu_label=approval.ceu_label if provider.approved else None,
+        activity_number=subject.activity_number if provider.approved else None,
+        delivery_format=subject.delivery_format, audit=audit)
     return _insert_and_render(certificate, user, course) or current_certificate(user.id, subject.kind, subject.id)
 
 

@@ -44,12 +44,13 @@ def transcript_csv(user: User, date_from: date | None, date_to: date | None) -> 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["participant", "credential", "license_number", "license_state", "course", "kind",
-                     "completion_date", "contact_hours", "aota_ceus", "level", "provider", "provider_number",
+                     "completion_date", "contact_hours", "ceus", "ceu_label", "level", "provider", "provider_number",
                      "certificate_code", "status"])
     for c in transcript_rows(user.id, date_from, date_to):
         writer.writerow([safe_cell(v) for v in (
             c.participant_name, c.participant_credential, c.license_number or "", c.license_state or "",
-            c.course_title, c.kind, c.completed_on.isoformat(), f"{c.contact_hours:g}", f"{c.ceus:g}",
+            c.course_title, c.kind, c.completed_on.isoformat(), f"{c.contact_hours:g}",
+            f"{c.ceus:g}" if c.claims_ceus else "", c.ceu_label if c.claims_ceus else "",
             c.level, c.provider_name, c.provider_number, c.code, c.status)])
     return out.getvalue()
 

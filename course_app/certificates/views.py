@@ -1,7 +1,9 @@
 """Evaluation, issuance, my certificates, transcript, public verification and the issuer profile."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,12 +13,16 @@ from ..course_store import current_course
 from ..downloads import attachment
 from ..extensions import db, limiter
 from ..learning.access import get_module
+from ..learning.next_steps import next_steps
 from ..learning.progress import learner_states
 from ..models import Certificate, utcnow
 from . import bp, credential
 from .codes import normalize_code
 from .documents import issuer_id, known_public_jwks, signing_key
-from .evaluation import answers_from, evaluation_form, get_evaluation, record_evaluation
+from .audit import program_record
+from .auto import issue_when_ready
+from .packet import audit_packet
+from .evaluation import answers_from, evaluation_form, evaluation_items, get_evaluation, record_evaluation
 from .issuance import (
     ReissueConflict,
     current_certificate,
@@ -51,20 +57,19 @@ def evaluation(module_id: str):
     if get_evaluation(current_user.id, module.id):
         flash("You have already submitted the evaluation for this module. Thank you.", "info")
         return redirect(url_for("learning.module", module_id=module.id))
-    form = evaluation_form(course.evaluation)
+    items = evaluation_items(course, module)
+    form = evaluation_form(items)
     if form.validate_on_submit():
-        evaluation = record_evaluation(current_user.id, module.id, answers_from(form, course.evaluation))
-        state = learner_states(current_user.id, [module])[module.id]
-        certificate = None
-        if certificate_ready(module, state):
-            certificate = issue(current_user, module_subject(module), course, local_date(evaluation.submitted_at))
+        record_evaluation(current_user.id, module.id, answers_from(form, items))
+        certificate = issue_when_ready(current_user, module, course)
         db.session.commit()
         if certificate:
-            flash("Thank you for your evaluation. Your certificate is ready.", "success")
             return redirect(url_for("certificates.show", code=certificate.code))
-        flash("Thank you for your evaluation.", "success")
-        return redirect(url_for("learning.module", module_id=module.id))
-    return render_template("certificates/evaluation.html", module=module, form=form), 422 if form.errors else 200
+        flash("Thank you for your evaluation. The list below shows what your certificate still needs.", "success")
+        return redirect(url_for("learning.module", module_id=module.id) + "#your-progress")
+    steps = next_steps(module, state, skip=("evaluation",))
+    return render_template("certificates/evaluation.html", module=module, form=form, steps=steps,
+                           after_evaluation=True), 422 if form.errors else 200
 
 
 @bp.route("/modules/<module_id>/certificate", methods=["POST"], endpoint="issue")
@@ -92,7 +97,9 @@ def issue_program(program_id: str):
     states = learner_states(current_user.id, modules)
     if not all(current_certificate(current_user.id, "module", m.id) and is_complete(m, states[m.id]) for m in modules):
         abort(409, "Every module of the program needs its certificate first.")
-    certificate = issue(current_user, program_subject(program, course), course, local_date(utcnow()))
+    codes = {m.id: current_certificate(current_user.id, "module", m.id).code for m in modules}
+    record = program_record(codes, course, Path(current_app.config["CONTENT_ROOT"]))
+    certificate = issue(current_user, program_subject(program, course), course, local_date(utcnow()), record)
     db.session.commit()
     return redirect(url_for("certificates.show", code=certificate.code))
 
@@ -124,6 +131,16 @@ def show(code: str):
 def pdf(code: str):
     certificate = own_certificate(code)
     return attachment(certificate.pdf, "application/pdf", f"certificate-{certificate.code}.pdf")
+
+
+@bp.route("/certificates/<code>/audit.pdf")
+@login_required
+def audit_pdf(code: str):
+    """The audit packet: the certificate, how it was earned, the outline, the statement and the authors."""
+    certificate = own_certificate(code)
+    if not certificate.pdf:
+        abort(404, "This certificate has no stored PDF to put in an audit packet.")
+    return attachment(audit_packet(certificate), "application/pdf", f"audit-packet-{certificate.code}.pdf")
 
 
 @bp.route("/certificates/<code>/credential.jwt")

@@ -5,6 +5,7 @@ import dataclasses
 from collections import Counter
 from pathlib import Path
 
+from .lint import lint_quiz
 from .model import Module, Quiz
 from .problems import Problems
 from .schema import CourseFile, ModuleMeta, PostTestRules
@@ -31,6 +32,12 @@ def seat_share(meta: ModuleMeta, spec: CourseFile | None) -> float:
 def check_assessment(modules: list[Module], problems: Problems) -> None:
     """Check every quiz against its module's objectives; see check_quiz."""
     for module in modules:
+        known = {o.id for o in module.meta.objectives}
+        for lesson in module.lessons:
+            for objective in lesson.objectives:
+                if objective not in known:
+                    problems.add(Path(lesson.path), 0, f"lesson '{lesson.id}' names unknown objective '{objective}' "
+                                                       f"(known: {_listed(known)})")
         if module.quiz is not None:
             check_quiz(module, module.quiz, problems)
 
@@ -57,6 +64,7 @@ def check_quiz(module: Module, quiz: Quiz, problems: Problems) -> None:
                              f"question '{question.id}' shares case '{question.case}' with questions in pool "
                              f"'{first}': questions that share a case must be in the same pool")
     _coverage_warnings(module, quiz, problems)
+    lint_quiz(quiz, problems)
     if quiz.rules.attempts > 1 and not can_vary(quiz):
         problems.add(path, line_for(lines, ("pools",)) or 1,
                      "every attempt draws the same questions, so a retake shows the same form: add questions "

@@ -42,6 +42,7 @@ class Lesson:
     headings: tuple[dict, ...]
     reflections: tuple[ReflectionSpec, ...]
     path: str
+    objectives: tuple[str, ...] = ()  # module objective ids it teaches
 
     @property
     def estimated_minutes(self) -> float:
@@ -114,6 +115,11 @@ class Module:
 
     def objective(self, objective_id: str):
         return next((o for o in self.meta.objectives if o.id == objective_id), None)
+
+    def lessons_teaching(self, objective_id: str) -> tuple[Lesson, ...]:
+        """The lessons that declare they teach an objective (all lessons when none declares any)."""
+        tagged = tuple(lesson for lesson in self.lessons if objective_id in lesson.objectives)
+        return tagged or (self.lessons if not any(lesson.objectives for lesson in self.lessons) else ())
 
     @property
     def estimated_minutes(self) -> float:

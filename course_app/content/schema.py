@@ -133,6 +133,10 @@ DEFAULT_EVALUATION = [
     EvaluationItem(id="relevance", kind="rating", prompt="The content is relevant to my practice."),
     EvaluationItem(id="quality", kind="rating", prompt="The material was clear, accurate and well organised."),
     EvaluationItem(id="level", kind="rating", prompt="The educational level was appropriate for me."),
+    EvaluationItem(id="commercial-bias", kind="yes_no",
+                   prompt="The content was free of commercial bias: it promoted no company, product or service."),
+    EvaluationItem(id="practice-change", kind="text",
+                   prompt="What is one change you intend to make in your practice after this module?"),
     EvaluationItem(id="recommend", kind="yes_no", prompt="I would recommend this module to a colleague."),
     EvaluationItem(id="comments", kind="text", prompt="Comments or suggestions", required=False),
 ]
@@ -219,6 +223,7 @@ class LessonMeta(Strict):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     minutes: int = Field(ge=1, le=240)
     activity_minutes: int = Field(default=0, ge=0, le=240)
+    objectives: list[Id] = []  # optional: the module objectives this lesson teaches (a failed post-test links here)
 
 
 class ReflectionSpec(Strict):

@@ -21,7 +21,10 @@ from ..content import ContentError
 from ..course_store import current_course
 from ..extensions import db
 from . import bp
+from ..certificates.auto import issue_when_ready
 from .access import get_lesson, get_module, missing_prerequisites
+from .next_steps import next_steps
+from .seat_time import heartbeat_visible, rules_changed
 from .progress import (
     last_position,
     learner_states,
@@ -45,6 +48,12 @@ def home():
     return render_template("learning/home.html", course=current_course())
 
 
+@bp.route("/about")
+def about():
+    """Who makes the course, the provider's approval, the policies and the rules for a certificate."""
+    return render_template("learning/about.html", course=current_course())
+
+
 @bp.route("/modules")
 def catalog():
     course = current_course()
@@ -56,9 +65,16 @@ def catalog():
 def module(module_id: str):
     module = get_module(module_id)
     state = learner_states(current_user.id, [module])[module.id] if current_user.is_authenticated else None
-    return render_template("learning/module.html", module=module, state=state,
+    if state is not None and not state.certificate_code and certificate_ready(module, state):
+        # Everything was done already (a rule was relaxed, or an earlier issue failed): issue it now.
+        if issue_when_ready(current_user, module, current_course()):
+            db.session.commit()
+            state = learner_states(current_user.id, [module])[module.id]
+    return render_template("learning/module.html", module=module, state=state, course=current_course(),
                            blocked_by=missing_prerequisites(module),
                            requirements=requirements(module, state) if state else [],
+                           steps=next_steps(module, state) if state else [],
+                           changed_rules=rules_changed(module, current_user.id) if state and state.attempts else [],
                            ready=state is not None and certificate_ready(module, state))
 
 
@@ -74,6 +90,7 @@ def lesson(module_id: str, lesson_id: str):
     db.session.commit()
     before, after = module.neighbours(lesson.id)
     return render_template("learning/lesson.html", module=module, lesson=lesson, progress=progress,
+                           heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
                            before=before, after=after, form=ConfirmForm(),
                            reflections=reflections_for(current_user.id, module.id, lesson))
 
@@ -86,6 +103,7 @@ def complete_lesson(module_id: str, lesson_id: str):
         abort(403, "Complete the prerequisite modules first.")
     ConfirmForm().validate_on_submit() or abort(400, "This form had expired. Reload the lesson and try again.")
     mark_complete(current_user.id, module.id, lesson.id)
+    issue_when_ready(current_user, module, current_course())
     db.session.commit()
     flash(f"“{lesson.title}” is marked complete.", "success")
     _, after = module.neighbours(lesson.id)
@@ -98,9 +116,13 @@ def complete_lesson(module_id: str, lesson_id: str):
 @login_required
 def activity(module_id: str, lesson_id: str):
     module, lesson = get_lesson(module_id, lesson_id)
-    row = record_activity(current_user.id, module.id, lesson.id)
+    if missing_prerequisites(module):
+        abort(403, "This module's lessons open once its prerequisites are complete; no time was credited.")
+    row = record_activity(current_user.id, module.id, lesson.id, visible=heartbeat_visible(),
+                          interval=current_app.config["HEARTBEAT_SECONDS"])
+    certificate = issue_when_ready(current_user, module, current_course())
     db.session.commit()
-    return {"active_seconds": row.active_seconds}
+    return {"active_seconds": row.active_seconds, "certificate": certificate.code if certificate else None}
 
 
 @bp.route("/dashboard")
