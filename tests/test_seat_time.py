@@ -1,6 +1,7 @@
 """Seat time: heartbeats credit active time honestly, the certificate waits for it and then comes by itself."""
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -134,3 +135,12 @@ def test_time_requirement_states_time_so_far_and_still_needed():
     assert detail.startswith("2 of 9 minutes so far; 7 minutes still needed")
     assert not certificate_ready(module, state)
     assert certificate_ready(module, LearnerState(**done, active_seconds=540))
+
+
+def test_a_failed_result_shows_the_time_still_needed(client, auth, fresh):
+    from .test_post_test_rules import fail
+    from .test_assessment import ready_for_quiz
+
+    token = ready_for_quiz(client, auth)
+    text = page_text(client.get(fail(client, fresh, token)))
+    assert re.search(r"Active learning time: 0 of \d+ minutes so far; \d+ minutes still needed", text), text
