@@ -20,11 +20,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)
+    register_static_files(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    from .course_store import CourseStore
+    from .course_store import CourseStore, refuse_broken_content
     from .database import enable_sqlite_pragmas
     from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -36,7 +37,7 @@ def register_extensions(app: Flask) -> None:
     enable_sqlite_pragmas()
     store = CourseStore(app.config["CONTENT_ROOT"], app.config["CONTENT_RELOAD"])
     if not store.reload:
-        store.get()  # in production, broken content stops the start with every problem listed
+        refuse_broken_content(store)  # in production, broken content stops the start with every problem listed
     app.extensions["course_store"] = store
     from .auth import sessions  # noqa: F401  (registers the user loader)
 
@@ -61,6 +62,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_security_headers(app: Flask) -> None:
     from .security import register
+
+    register(app)
+
+
+def register_static_files(app: Flask) -> None:
+    from .static_files import register
 
     register(app)
 

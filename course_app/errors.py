@@ -31,10 +31,19 @@ def render_error(status: int, message: str, title: str | None = None):
     title = title or {404: "Page not found", 403: "Not allowed", 429: "Slow down"}.get(status, "Something went wrong")
     if wants_json():
         return {"error": message}, status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    from .outages import DATABASE_UNAVAILABLE, database_unavailable
+
+    try:
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+    except DATABASE_UNAVAILABLE as error:  # the page's menu needed the user, and the database is down
+        return database_unavailable(error)
 
 
 def register(app: Flask) -> None:
+    from .outages import register as register_outages
+
+    register_outages(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(400, "This form had expired or was sent from elsewhere (its security token was "
@@ -50,8 +59,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ContentError)
     def content_error(error: ContentError):  # the course store has logged the problems
-        return render_error(503, "The course content is being updated and has errors. An instructor has been "
-                                 "told; please try again shortly.", "Temporarily unavailable")
+        from .instructor.content import problems_page, sees_content_problems
+
+        if sees_content_problems() and not wants_json():
+            return problems_page(503)
+        if wants_json():
+            return {"error": "The course is being updated. Please try again in a few minutes."}, 503
+        response = render_template("errors/updating.html"), 503
+        return (*response, {"Retry-After": "30"})
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

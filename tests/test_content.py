@@ -32,9 +32,11 @@ def messages(root: Path) -> list[str]:
 
 def test_fixture_course_loads_in_order_with_everything_rendered():
     course, problems = load_course(FIXTURE_COURSE)
-    # The fixture's quiz has no pools, so every retake is the same form; that is true and worth saying.
-    assert [(p.path, p.severity, "same questions" in p.message) for p in problems] == [
-        ("quizzes/basics.yaml", "warning", True)]
+    # The fixture's quiz has no pools, so every retake is the same form, and its one single-choice key is the
+    # longest option: both true, and worth saying.
+    assert [(p.path, p.severity, p.message.split(",")[0][:40]) for p in problems] == [
+        ("quizzes/basics.yaml", "warning", "every attempt draws the same questions"),
+        ("quizzes/basics.yaml", "warning", "the key is strictly the longest option i")]
     assert [m.id for m in course.modules] == ["basics", "next-steps"]
     basics = course.module("basics")
     assert [lesson.id for lesson in basics.lessons] == ["lesson-one", "lesson-two"]
@@ -75,25 +77,25 @@ BROKEN = [
     ("modules/01-basics/01-one.md", "---\nid: lesson-one", "id: lesson-one",
      "modules/01-basics/01-one.md:1: missing front matter"),
     ("modules/01-basics/01-one.md", "minutes: 4\n", "minutes: [4\n",
-     "modules/01-basics/01-one.md:5: invalid YAML"),
+     "modules/01-basics/01-one.md:4: the '[' opened on this line is not closed"),
     ("modules/01-basics/01-one.md", "minutes: 4\n", "minutes: four\n",
-     "modules/01-basics/01-one.md:4: minutes: Input should be a valid integer"),
+     "modules/01-basics/01-one.md:4: minutes: must be a whole number, not 'four'"),
     ("modules/01-basics/02-two.md", "id: lesson-two", "id: lesson-one",
      "modules/01-basics/02-two.md:2: lesson id 'lesson-one' is already used by 01-one.md"),
     ("modules/01-basics/02-two.md", "min_words: 5", "minwords: 5",
      "modules/01-basics/02-two.md:14: reflection: unknown field 'minwords'"),
     ("modules/01-basics/02-two.md", "minutes: 1\n```", "minutes: 1\n",
-     "modules/01-basics/02-two.md:18: reflection block is not closed"),
+     "modules/01-basics/02-two.md:35: reflection block is not closed"),
     ("modules/01-basics/02-two.md", "id: optional-note", "id: my-practice",
-     "modules/01-basics/02-two.md: reflection id 'my-practice' is already used in 02-two.md"),
+     "modules/01-basics/02-two.md:36: reflection id 'my-practice' is already used in 02-two.md:11"),
     ("modules/02-next/module.md", "prerequisites: [basics]", "prerequisites: [advanced-stuff]",
-     "modules/02-next/module.md: unknown prerequisite module 'advanced-stuff'"),
+     "modules/02-next/module.md:8: unknown prerequisite module 'advanced-stuff'"),
     ("modules/02-next/module.md", "id: next-steps", "id: basics",
-     "modules/02-next/module.md: module id 'basics' is already used by 01-basics/"),
+     "modules/02-next/module.md:2: id 'basics' is already used by modules/01-basics/module.md:2"),
     ("modules/02-next/module.md", "order: 2", "order: 1",
-     "modules/02-next/module.md: order 1 is already used by 01-basics/"),
+     "modules/02-next/module.md:5: order 1 is already used by modules/01-basics/module.md:5"),
     ("course.yaml", "modules: [basics, next-steps]", "modules: [basics, missing-one]",
-     "course.yaml: program 'whole' lists unknown module 'missing-one'"),
+     "course.yaml:26: program 'whole' lists unknown module 'missing-one'"),
     ("course.yaml", "signer: {name: Pat Signer, credentials: \"MS, OTR/L\", title: Director}", "",
      "course.yaml:1: missing required field 'signer'"),
 ]
@@ -109,7 +111,8 @@ def test_broken_content_names_file_line_and_problem(course_copy, relative, old, 
 
 def test_prerequisite_cycle_is_refused(course_copy):
     edit(course_copy, "modules/01-basics/module.md", "order: 1", "order: 1\nprerequisites: [next-steps]")
-    assert "modules/01-basics/module.md: prerequisites of 'basics' lead back to itself" in messages(course_copy)
+    assert ("modules/01-basics/module.md:6: prerequisites go round in a circle (basics → next-steps → basics), so "
+            "none of these modules could ever open: remove one of them") in messages(course_copy)
 
 
 def test_module_folder_without_module_md(course_copy):
@@ -119,14 +122,15 @@ def test_module_folder_without_module_md(course_copy):
 
 def test_file_that_is_not_utf8(course_copy):
     (course_copy / "modules" / "01-basics" / "03-bad.md").write_bytes(b"---\nid: x\n\xff\xfe---\n")
-    assert any(m.startswith("modules/01-basics/03-bad.md: not UTF-8 text") for m in messages(course_copy))
+    assert any(m.startswith("modules/01-basics/03-bad.md:3: column 1: this file is not UTF-8 text")
+               for m in messages(course_copy))
 
 
 WARNINGS = [
     ("modules/01-basics/01-one.md", "More text here to read.", "![](pic.png)",
-     "modules/01-basics/01-one.md:13: warning: image 'pic.png' has no alt text"),
+     "modules/01-basics/01-one.md:14: warning: image 'pic.png' has no alt text"),
     ("modules/01-basics/01-one.md", "More text here to read.", "See [missing](09-none.md).",
-     "modules/01-basics/01-one.md:13: warning: broken internal link '09-none.md'"),
+     "modules/01-basics/01-one.md:14: warning: broken internal link '09-none.md'"),
     ("modules/01-basics/01-one.md", "minutes: 4\n", "minutes: 40\n",
      "modules/01-basics/01-one.md:4: warning: declares 40 minutes but its words and activities suggest about 4"),
 ]
@@ -137,4 +141,4 @@ def test_warnings_leave_the_course_loadable(course_copy, relative, old, new, exp
     edit(course_copy, relative, old, new)
     course, problems = load_course(course_copy)
     assert course is not None
-    assert expected in [str(p) for p in problems]
+    assert any(str(p).startswith(expected) for p in problems), problems

@@ -93,7 +93,7 @@ def test_a_new_form_avoids_the_previous_items_where_the_pool_allows(seed):
 def test_next_steps_never_promise_a_certificate_that_is_not_coming(client, auth, fresh, app):
     pass_basics(client, auth, fresh, app)
     with app.app_context():  # the learner skipped the reflection
-        db.session.execute(update(Reflection).values(text="Too short."))
+        db.session.execute(update(Reflection).values(text="Too short.", words=2))
         db.session.commit()
     attempt_url = f"/quiz/attempts/{fresh.scalar(select(QuizAttempt.id))}"
     for page in (attempt_url, "/modules/basics/evaluation"):

@@ -1,55 +1,87 @@
-"""Reflection blocks inside lessons: ```reflection fences holding YAML, swapped for placeholders."""
+"""Blocks inside lessons: ```reflection and ```check fences holding YAML, swapped for placeholders.
+
+A placeholder carries a random token made fresh for every load, so text an author types (even text
+that looks like a placeholder) can never be mistaken for one.
+"""
 from __future__ import annotations
 
 import re
+import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from .problems import Problem, Problems, validate
-from .schema import ReflectionSpec
+from .schema import CheckSpec, ReflectionSpec
 from .yamlsource import YamlSyntaxError, parse_yaml
 
-REFLECTION_START = re.compile(r"^```\s*reflection\s*$")
+KINDS = {"reflection": ReflectionSpec, "check": CheckSpec}
+BLOCK_START = re.compile(r"^```[ \t]*(reflection|check)[ \t]*$")
 FENCE_END = re.compile(r"^```\s*$")
-SLOT = "REFLECTION-SLOT-{}"
-SLOT_PATTERN = re.compile(r"<p>REFLECTION-SLOT-(\d+)</p>")
+NEAR_MISS = re.compile(r"^\s*(`{3,}|~{3,})\s*\{?\s*\.?(reflections?|checks?|knowledge[-_ ]?checks?)\b",
+                       re.IGNORECASE)
+WHAT = {"reflection": "fields such as 'id:' and 'prompt:'", "check": "fields such as 'id:', 'prompt:' and 'choices:'"}
 
 
-def extract_reflections(body: str, first: int, path: Path, problems: Problems):
-    """Replace each ```reflection block with a placeholder paragraph; return the source and the specs."""
-    lines = body.splitlines()
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "reflection" or "check"
+    spec: ReflectionSpec | CheckSpec
+    line: int  # the line of its id
+
+
+def slot_pattern(token: str) -> re.Pattern:
+    return re.compile(rf"<p>BLOCK-{token}-(\d+)</p>")
+
+
+def extract_blocks(body: str, first: int, path: Path, problems: Problems) -> tuple[str, list[Block], str]:
+    """Replace each block with a placeholder paragraph; return the source, the blocks and the token."""
+    token = secrets.token_hex(8)
+    lines = body.split("\n")
     out: list[str] = []
-    specs: list[ReflectionSpec] = []
+    blocks: list[Block] = []
     index = 0
     while index < len(lines):
-        if not REFLECTION_START.match(lines[index]):
+        match = BLOCK_START.match(lines[index])
+        if not match:
+            _near_miss(lines[index], first + index, path, problems)
             out.append(lines[index])
             index += 1
             continue
-        start = index
+        kind, start = match.group(1), index
         end = next((i for i in range(start + 1, len(lines)) if FENCE_END.match(lines[i])), None)
         if end is None:
-            problems.add(path, first + start, "reflection block is not closed: end it with a line ```")
+            problems.add(path, first + start, f"{kind} block is not closed: end it with a line ```")
             break
-        spec = _parse_reflection("\n".join(lines[start + 1:end]), first + start + 1, path, problems)
+        spec, id_line = _parse(kind, "\n".join(lines[start + 1:end]), first + start + 1, path, problems)
         if spec is not None:
-            out.extend(["", SLOT.format(len(specs)), ""])
-            specs.append(spec)
+            out.extend(["", f"BLOCK-{token}-{len(blocks)}", ""])
+            blocks.append(Block(kind, spec, id_line))
         index = end + 1
-    return "\n".join(out), specs
+    return "\n".join(out), blocks, token
 
 
-def _parse_reflection(text: str, first_line: int, path: Path, problems: Problems) -> ReflectionSpec | None:
+def _near_miss(line: str, number: int, path: Path, problems: Problems) -> None:
+    match = NEAR_MISS.match(line)
+    if not match or BLOCK_START.match(line.strip()):
+        return
+    word = match.group(2).lower()
+    kind = "check" if "check" in word else "reflection"
+    problems.add(path, number, f"'{line.strip()}' is not a {kind} block, so learners would see its text as "
+                               f"code: start the block with a line ```{kind} (three backticks, lowercase)", "warning")
+
+
+def _parse(kind: str, text: str, first_line: int, path: Path, problems: Problems):
     try:
         data, lines = parse_yaml(text, first_line=first_line)
     except YamlSyntaxError as exc:
-        problems.add(path, exc.line, f"reflection block: {exc}")
-        return None
+        problems.add(path, exc.line, f"{kind} block: {exc}")
+        return None, 0
     if not isinstance(data, dict):
-        problems.add(path, first_line, "reflection block: expected fields such as 'id:' and 'prompt:'")
-        return None
+        problems.add(path, first_line, f"{kind} block: expected {WHAT[kind]}, each on its own line")
+        return None, 0
     before = len(problems)
-    spec = validate(ReflectionSpec, data, path, lines, problems)
+    spec = validate(KINDS[kind], data, path, lines, problems)
     for i in range(before, len(problems)):
         problem = problems[i]
-        problems[i] = Problem(problem.path, problem.line, f"reflection: {problem.message}", problem.severity)
-    return spec
+        problems[i] = Problem(problem.path, problem.line, f"{kind}: {problem.message}", problem.severity)
+    return spec, lines.get(("id",), first_line)

@@ -8,6 +8,7 @@ from typing import Mapping
 
 from .schema import (
     Case,
+    CheckSpec,
     CourseFile,
     EvaluationItem,
     ModuleMeta,
@@ -23,10 +24,11 @@ READING_WORDS_PER_MINUTE = 200
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of lesson HTML, or a reflection form placed between two runs."""
+    """A run of lesson HTML, or a reflection form or knowledge check placed between two runs."""
 
     html: str = ""
     reflection: ReflectionSpec | None = None
+    check: CheckSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,21 @@ class Lesson:
     headings: tuple[dict, ...]
     reflections: tuple[ReflectionSpec, ...]
     path: str
+    checks: tuple[CheckSpec, ...] = ()
+    # Rendered Markdown of its blocks: "model:<reflection>", "commentary:<reflection>", "prompt:<check>",
+    # "choice:<check>:<choice>", "feedback:<check>:<choice>".
+    block_html: Mapping[str, str] = field(default_factory=dict)
     objectives: tuple[str, ...] = ()  # module objective ids it teaches
 
     @property
     def estimated_minutes(self) -> float:
-        """Reading time plus the declared time for its activities and reflections."""
-        activities = self.activity_minutes + sum(r.minutes for r in self.reflections)
+        """Reading time plus the declared time for its activities, reflections and knowledge checks."""
+        activities = self.activity_minutes + sum(r.minutes for r in self.reflections) + \
+            sum(c.minutes for c in self.checks)
         return self.words / READING_WORDS_PER_MINUTE + activities
+
+    def check(self, check_id: str) -> CheckSpec | None:
+        return next((c for c in self.checks if c.id == check_id), None)
 
 
 @dataclass(frozen=True)

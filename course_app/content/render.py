@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,13 +78,41 @@ class _ResolveLinks(Extension):
         md.treeprocessors.register(_LinkChecker(md, self.resolve, self.report), "resolve_links", 0)
 
 
+# Python-Markdown slows down with the square of the brackets in one paragraph; no real lesson comes close.
+MAX_MARKERS_PER_PARAGRAPH = 400
+MAX_MARKER_WORK = 1_000_000
+MAX_INDENT = 64
+
+
+def too_complex(source: str) -> tuple[int, str] | None:
+    """Return (0-based line, reason) when Markdown text would take too long to render, else None."""
+    work, line = 0, 0
+    for paragraph in re.split(r"(\n[ \t]*\n)", source):
+        markers = paragraph.count("[") + paragraph.count("<")
+        work += markers * markers
+        if markers > MAX_MARKERS_PER_PARAGRAPH or work > MAX_MARKER_WORK:
+            return line, (f"this paragraph holds {markers} '[' and '<' characters, far more than links and "
+                          "markup need, and would take too long to show: break it up or remove them")
+        line += paragraph.count("\n")
+    for number, text in enumerate(source.split("\n")):
+        if len(text) - len(text.lstrip(" \t")) > MAX_INDENT:
+            return number, f"this line is indented more than {MAX_INDENT} spaces, deeper than any lesson needs"
+    return None
+
+
 def render_markdown(source: str, resolve: LinkResolver | None = None) -> Rendered:
-    """Render Markdown to sanitized HTML with its table of contents and any link problems."""
+    """Render Markdown to sanitized HTML with its table of contents and any link problems.
+
+    Text too complex to render quickly is shown escaped, as plain text (the loader reports it).
+    """
     report = Rendered(html="", toc_html="", headings=[])
+    if too_complex(source):
+        report.html = "<pre>" + html_escape(source) + "</pre>"
+        return report
     extensions: list = list(EXTENSIONS)
     extensions.append(_ResolveLinks(resolve or (lambda target: None), report))
     md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS)
-    report.html = sanitize(md.convert(source))
+    report.html = wrap_tables(sanitize(md.convert(source)))
     report.headings = [{"id": t["id"], "name": t["name"], "level": t["level"]} for t in _flatten(md.toc_tokens)]
     report.toc_html = sanitize(md.toc) if report.headings else ""
     return report
@@ -91,6 +120,8 @@ def render_markdown(source: str, resolve: LinkResolver | None = None) -> Rendere
 
 def render_inline(source: str) -> str:
     """Render a short Markdown text (a quiz choice, a prompt) to sanitized HTML."""
+    if too_complex(source):
+        return "<p>" + html_escape(source) + "</p>"
     html = markdown.markdown(source, extensions=["sane_lists", "attr_list"])
     return sanitize(html)
 
@@ -99,6 +130,22 @@ def sanitize(html: str) -> str:
     """Strip anything from HTML that is not plain, safe document markup."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+TABLE_HINT = '<p class="table-hint" aria-hidden="true">Scroll sideways to see the whole table.</p>'
+
+
+def wrap_tables(html: str) -> str:
+    """Put each table in a labelled region a keyboard can scroll; an empty header cell becomes a data cell."""
+    html = re.sub(r"<th( [^>]*)?>\s*</th>", r"<td\1></td>", html)
+    count = 0
+
+    def region(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return f'{TABLE_HINT}<div class="table-region" role="region" tabindex="0" aria-label="Table {count}">{match[0]}</div>'
+
+    return re.sub(r"<table>.*?</table>", region, html, flags=re.S)
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:
@@ -119,5 +166,5 @@ def word_count(text: str) -> int:
 
 def count_words(markdown_source: str) -> int:
     """Count the words a reader reads in Markdown source (markup and link targets left out)."""
-    text = re.sub(r"\]\([^)]*\)", "]", markdown_source)
-    return word_count(re.sub(r"<[^>]+>|[_*`#|>]", " ", text))
+    text = re.sub(r"\]\([^()\s]*\)", "]", markdown_source)  # no '(' or space inside: stays linear
+    return word_count(re.sub(r"<[^<>]+>|[_*`#|>]", " ", text))

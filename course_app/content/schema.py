@@ -183,6 +183,7 @@ class ModuleMeta(Strict):
     seat_time_share: float | None = Field(default=None, ge=0, le=1)  # overrides course.yaml's seat_time.share
     references: list[Text] = []
     min_active_minutes: int = Field(default=0, ge=0)  # older files; the seat-time policy replaces it
+    post_test: bool = True  # false: this module has no post-test (course check asks for one otherwise)
     version: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.\-]{1,20}$")] = "1"
 
     @field_validator("contact_hours")
@@ -233,6 +234,44 @@ class ReflectionSpec(Strict):
     min_words: int = Field(default=0, ge=0, le=2000)
     required: bool = True
     minutes: int = Field(default=5, ge=0, le=120)
+    model_response: Text | None = None  # shown once the learner has saved at least min_words
+    commentary: Text | None = None  # what makes the model response good; shown with it
+
+    @model_validator(mode="after")
+    def commentary_has_a_response(self) -> ReflectionSpec:
+        if self.commentary and not self.model_response:
+            raise ValueError("'commentary' explains a model response: add 'model_response' too")
+        return self
+
+
+class CheckChoice(Strict):
+    id: Id
+    text: Text
+    correct: bool = False
+    feedback: Text  # shown when the learner picks this choice
+
+
+class CheckSpec(Strict):
+    """A knowledge check inside a lesson: practice with feedback, never scored."""
+
+    id: Id
+    type: Literal["single", "multiple"] = "single"
+    prompt: Text
+    choices: list[CheckChoice] = Field(min_length=2, max_length=10)
+    minutes: int = Field(default=1, ge=0, le=30)
+
+    @model_validator(mode="after")
+    def has_a_key(self) -> CheckSpec:
+        correct = sum(choice.correct for choice in self.choices)
+        if correct == 0:
+            raise ValueError("no choice has 'correct: true': mark the right answer")
+        if self.type == "single" and correct > 1:
+            raise ValueError(f"{correct} choices have 'correct: true' in a 'type: single' check: "
+                             "keep one, or write 'type: multiple'")
+        problem = _duplicate([choice.id for choice in self.choices], "choice id")
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
 # --- quizzes/<module-id>.yaml ------------------------------------------------------------------
@@ -288,14 +327,19 @@ class Question(Strict):
 
 def _type_problem(q: Question) -> str | None:
     """Say what a question lacks or carries for its type, or None."""
+    if q.scoring == "partial" and q.type in ("single", "true_false"):
+        return f"'scoring: partial' does not apply to a {q.type} question (it has one answer): remove it"
     used = {"choices": bool(q.choices), "pairs": bool(q.pairs), "items": bool(q.items),
-            "correct": q.correct is not None}
+            "correct": q.correct is not None,
+            "rationale_true": q.rationale_true is not None, "rationale_false": q.rationale_false is not None}
+    if q.type == "true_false":
+        used["correct"] = used["rationale_true"] = used["rationale_false"] = False
     wanted = {"single": "choices", "multiple": "choices", "matching": "pairs",
-              "ordering": "items", "true_false": "correct"}[q.type]
+              "ordering": "items", "true_false": "true_false"}[q.type]
     extra = [name for name, present in used.items() if present and name != wanted]
     if extra:
         article = "an" if q.type[0] in "aeiou" else "a"
-        return f"{article} {q.type} question does not take '{extra[0]}'"
+        return f"'{extra[0]}' does not apply to {article} {q.type} question: remove it"
     if q.type in ("single", "multiple"):
         return _choice_problem(q)
     if q.type == "true_false":
@@ -309,8 +353,6 @@ def _type_problem(q: Question) -> str | None:
         return "two pairs of a matching question share the same match"
     if q.type == "ordering" and len(q.items) < 2:
         return "an ordering question needs at least 2 items"
-    if q.scoring == "partial" and q.type in ("single", "true_false"):
-        return f"partial scoring does not apply to a {q.type} question"
     return _duplicate([c.id for c in q.pairs or q.items], "id")
 
 

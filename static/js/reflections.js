@@ -49,6 +49,7 @@
         saving = false;
         if (result.status === 200) {
           revisionInput.value = result.data.revision;
+          showModel(result.data.model_html);
           if (area.value === sent) { dirty = false; forget(); show("Saved", "saved"); } else { keep(); schedule(); }
         } else if (result.status === 409) {
           conflict = true;
@@ -65,6 +66,18 @@
         keep();
         show("Offline: not saved yet. Your text is kept in this browser and will be saved when you are back online.", "unsaved");
       });
+    }
+
+    // The server sends a reflection's model response once enough words are saved; it was not on the page before.
+    function showModel(html) {
+      var locked = box.querySelector("[data-model-locked]");
+      if (!html || !locked) { return; }
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var model = holder.firstElementChild;
+      model.setAttribute("role", "region");
+      model.setAttribute("aria-label", "Model response");
+      locked.replaceWith(model);
     }
 
     function offerNewer(data) {
