@@ -60,7 +60,7 @@ def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random |
     wait = next_start(quiz, attempts)
     if wait:
         raise AttemptRefused(f"You have used all {quiz.rules.attempts} attempts of this cycle. The next attempt "
-                             f"opens {provider_time(wait, current_app.config['PROVIDER_TIMEZONE'])}.", 429)
+                             f"opens {provider_time(wait, current_app.config['PROVIDER_TIMEZONE'])}.", 409)
     previous = frozenset(entry["id"] for entry in attempts[-1].layout) if attempts else frozenset()
     layout = draw_layout(quiz.spec, rng or random.Random(secrets.randbits(64)), previous)
     attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=len(attempts) + 1, layout=layout, answers={})
