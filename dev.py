@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One command to set everything up and run the app or its tests. Needs only Python 3.11+.
 
-    python3 dev.py serve    # install, migrate, check the course, serve http://127.0.0.1:5000
+    python3 dev.py serve    # install, migrate, check the course, serve http://127.0.0.1:5000 (PORT=8080 for another port)
     python3 dev.py test     # install (with test tools), then run the whole test suite
 """
 from __future__ import annotations
@@ -57,6 +57,25 @@ def ensure_chromium() -> None:
         print("Chromium is not installed: the browser tests will be skipped (install the 'chromium' package).")
 
 
+def ensure_verifier() -> None:
+    """Install the independent credential verifier the tests run (npm, tests/verifier), once per lock file."""
+    folder = ROOT / "tests" / "verifier"
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        print("Node.js and npm are not installed: the independent verifier tests will be skipped.")
+        return
+    stamp = folder / "node_modules" / ".installed"
+    digest = hashlib.sha256((folder / "package-lock.json").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    try:
+        run(npm, "ci", "--prefix", str(folder), "--no-audit", "--no-fund", "--loglevel=error")
+    except subprocess.CalledProcessError:
+        print("Installing the independent verifier failed: its tests will be skipped (and fail in CI).")
+        return
+    stamp.write_text(digest)
+
+
 def serve() -> None:
     install("")
     flask("db", "upgrade")
@@ -66,14 +85,16 @@ def serve() -> None:
         print("\nThe course content has errors (listed above). Serving anyway: learners see a 'being updated'\n"
               "page and instructors the list of problems, until the files are fixed; then the site comes up\n"
               "by itself.", flush=True)
-    print("\nServing the course at http://127.0.0.1:5000  (Ctrl+C to stop)\n", flush=True)
+    port = os.environ.get("PORT", "5000")
+    print(f"\nServing the course at http://127.0.0.1:{port}  (Ctrl+C to stop)\n", flush=True)
     os.execv(str(BIN / "flask"), [str(BIN / "flask"), "--app", "course_app", "run", "--host", "127.0.0.1",
-                                  "--port", os.environ.get("PORT", "5000")])
+                                  "--port", port])
 
 
 def test(pytest_args: list[str]) -> None:
     install("test")
     ensure_chromium()
+    ensure_verifier()
     result = subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT)
     sys.exit(result.returncode)
 

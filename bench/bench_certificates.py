@@ -107,8 +107,32 @@ def bench_credentials(runs: int) -> None:
     print(f"{'peak traced memory, sign + verify':<38} {peak:7.1f} KiB   (token is {len(token)} characters)")
 
 
+def bench_data_integrity(runs: int) -> None:
+    """Time the embedded eddsa-rdfc-2022 proof (RDF canonicalization with pyld) and a signed status list."""
+    from course_app.certificates import credential, status_list
+    from course_app.certificates.dataintegrity import add_proof, verify_proof
+    cert, now = sample_certificate(), datetime.now(UTC)
+    with tempfile.TemporaryDirectory() as folder:
+        key = credential.load_or_create_key(Path(folder) / "key.json")
+    document = credential.build_credential(
+        cert, credential_id=f"{VERIFY_URL}/credential.jwt", issuer_id="did:web:ce.example.org",
+        issuer_name=cert.provider_name, achievement_id="https://ce.example.org/modules/why", verify_url=VERIFY_URL,
+        criteria="Passed the post-test.", description="Continuing education.", recipient_email="zoe@example.org",
+        salt="0123456789abcdef", credential_status=status_list.status_entry("https://ce.example.org/s/0", 7))
+    method = "did:web:ce.example.org#z6Mk"
+    secured = add_proof(document, key, method, now)
+    report("add_proof (eddsa-rdfc-2022)", timed(lambda: add_proof(document, key, method, now), runs))
+    report("verify_proof", timed(lambda: verify_proof(secured, lambda _: key), runs))
+    revoked = set(range(0, status_list.SIZE, 97))
+    listed = lambda: add_proof(status_list.list_credential(  # noqa: E731
+        "https://ce.example.org/s/0", "did:web:ce.example.org", revoked, now), key, method, now)
+    report(f"signed status list ({len(revoked)} revoked)", timed(listed, runs))
+    print(f"{'peak traced memory, add_proof':<38} {peak_kib(lambda: add_proof(document, key, method, now)):7.1f} KiB")
+
+
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     bench_pdfs(count)
     bench_credentials(count)
+    bench_data_integrity(count)
     print(f"{'process max RSS':<38} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:7.0f} MiB")

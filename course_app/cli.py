@@ -143,19 +143,51 @@ def revoke_command(code: str, reason: str) -> None:
 @course_cli.command("verify-credential")
 @click.argument("file", type=click.File("r"))
 def verify_credential_command(file) -> None:
-    """Check the signature of a downloaded credential FILE against this provider's key."""
-    from .certificates import credential
-    from .certificates.documents import known_public_jwks
+    """Check a downloaded credential FILE (JWT or JSON, badge or CLR): proofs, issuer key and revocation."""
+    from .certificates.credential import CredentialError
+    from .certificates.verification import check_text
 
     try:
-        document = credential.verify_credential(file.read().strip(), known_public_jwks())
-    except credential.CredentialError as exc:
+        checked = check_text(file.read())
+    except CredentialError as exc:
         click.echo(f"INVALID: {exc}")
         sys.exit(1)
+    except UnicodeDecodeError:
+        click.echo("INVALID: the file is not text (expected a .jwt or .json credential)")
+        sys.exit(1)
+    for line in _verdict_lines(checked):
+        click.echo(line)
+    sys.exit(0 if checked.valid else 1)
+
+
+def _verdict_lines(checked, prefix: str = "") -> list[str]:
+    """Describe a checked credential and, for a CLR, each credential inside, one line each."""
+    document = checked.credential
+    verdict = "REVOKED" if checked.revoked else "VALID"
+    if checked.inside:
+        lines = [f"{prefix}{verdict}: {document.get('name')} ({len(checked.inside)} credentials), "
+                 f"issued {document.get('validFrom')}; {' and '.join(checked.proofs)} checked"]
+        for number, item in enumerate(checked.inside, 1):
+            lines += _verdict_lines(item, prefix=f"  {number}. ")
+        return lines
     subject = document.get("credentialSubject", {})
     achievement = subject.get("achievement", {})
-    click.echo(f"VALID: {achievement.get('name')} ({achievement.get('humanCode')}), "
-               f"{subject.get('creditsEarned')} contact hours, issued {document.get('validFrom')}")
+    return [f"{prefix}{verdict}: {achievement.get('name')} ({achievement.get('humanCode')}), "
+            f"{subject.get('creditsEarned')} contact hours, issued {document.get('validFrom')}; "
+            f"{' and '.join(checked.proofs)} checked"]
+
+
+@course_cli.command("repair-certificates")
+def repair_certificates_command() -> None:
+    """Produce the PDF and signed credential of every certificate saved without them (older failures)."""
+    from .certificates.issuance import broken_certificates, repair_documents
+
+    broken = broken_certificates()
+    for certificate in broken:
+        repair_documents(certificate, current_course())
+        db.session.commit()
+        click.echo(f"repaired {certificate.code} ({certificate.participant_name}, {certificate.course_title})")
+    click.echo(f"{len(broken)} certificate(s) repaired; every certificate has its PDF and signed credential")
 
 
 @course_cli.command("rotate-key")

@@ -82,6 +82,7 @@ class Reflection(db.Model):
     revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    words: Mapped[int] = mapped_column(default=0, server_default="0")  # word_count(text), kept with every save
 
 
 class QuizAttempt(db.Model):

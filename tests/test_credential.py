@@ -40,7 +40,7 @@ def credential() -> dict:
     cert = SimpleNamespace(
         code=CODE, course_title="Why Coaching Belongs in OT Practice", contact_hours=Decimal("1.50"),
         completed_on=date(2025, 5, 3), issued_at=datetime(2025, 5, 3, 14, 5, 9, 123456, tzinfo=UTC),
-        license_number="012345")
+        license_number="012345", participant_name="Zoë Ortiz")
     return build_credential(
         cert, credential_id=f"https://ce.example.org/certificates/{CODE}/credential.jwt", issuer_id=ISSUER,
         issuer_name="OT Coaching Continuing Education", achievement_id="https://ce.example.org/modules/why",
@@ -58,9 +58,10 @@ def test_credential_has_the_open_badges_3_shape(credential: dict) -> None:
     assert credential["validFrom"] == "2025-05-03T14:05:09Z"
     subject = credential["credentialSubject"]
     assert subject["type"] == ["AchievementSubject"]
-    assert subject["identifier"] == [{
-        "type": "IdentityObject", "identityHash": identity_hash("zoe@example.org", "pepper"),
-        "identityType": "emailAddress", "hashed": True, "salt": "pepper"}]
+    assert subject["identifier"] == [
+        {"type": "IdentityObject", "identityHash": "Zoë Ortiz", "identityType": "name", "hashed": False},
+        {"type": "IdentityObject", "identityHash": identity_hash("zoe@example.org", "pepper"),
+         "identityType": "emailAddress", "hashed": True, "salt": "pepper"}]
     assert subject["creditsEarned"] == 1.5 and subject["licenseNumber"] == "012345"
     assert subject["activityEndDate"] == "2025-05-03T00:00:00Z"
     achievement = subject["achievement"]
@@ -68,7 +69,8 @@ def test_credential_has_the_open_badges_3_shape(credential: dict) -> None:
     assert achievement["criteria"] == {"narrative": "Passed the post-test."}
     assert (achievement["creditsAvailable"], achievement["humanCode"]) == (1.5, CODE)
     assert (achievement["achievementType"], achievement["fieldOfStudy"]) == ("Course", "Occupational Therapy")
-    assert "zoe@example.org" not in json.dumps(credential)
+    assert "zoe@example.org" not in json.dumps(credential)  # the name is plain, the email only hashed
+    assert "credentialStatus" not in credential
 
 
 def test_identity_hash_matches_the_specification_example() -> None:

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 
 from ..auth.forms import ConfirmForm
 from ..completion import is_complete, lessons_done
-from ..content.render import word_count
 from ..course_store import current_course
 from ..downloads import attachment
 from ..errors import wants_json
@@ -37,7 +36,7 @@ from .reflections import MAX_CHARACTERS, StaleRevision, model_response_open, sav
 
 @bp.app_context_processor
 def reflection_helpers() -> dict:
-    return {"saved_words": lambda saved: word_count(saved.text) if saved else 0,
+    return {"saved_words": lambda saved: saved.words if saved else 0,
             "model_open": lambda spec, saved: model_response_open(spec, saved.text if saved else None)}
 
 
@@ -66,7 +65,7 @@ def save_reflection_view(module_id: str, reflection_id: str):
                                theirs=stale.current, back=back, reflection_id=reflection_id), 409
     db.session.commit()
     if request.is_json:
-        return {"revision": row.revision, "words": word_count(row.text), "saved_at": row.updated_at.isoformat(),
+        return {"revision": row.revision, "words": row.words, "saved_at": row.updated_at.isoformat(),
                 "model_html": _model_html(module, spec, row.text)}
     flash("Your reflection is saved.", "success")
     return redirect(f"{back}#reflection-{reflection_id}")
@@ -200,8 +199,7 @@ def answer(attempt_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400, "This form had expired. Your saved answers are kept; reload the page and submit again.")
     if attempt.submitted_at is not None:
-        flash("This attempt was already submitted (perhaps in another tab). Here is its result.", "info")
-        return redirect(url_for("assessment.attempt", attempt_id=attempt.id), 303)
+        return _already_submitted(attempt)
     try:
         answers = read_answers(module.quiz.spec, attempt.layout, request.form.to_dict(flat=False))
     except AnswerError as error:
@@ -227,11 +225,16 @@ def answer(attempt_id: int):
         issue_when_ready(current_user, module, current_course())
     except AttemptRefused as refused:
         db.session.rollback()
+        if attempt.submitted_at is not None and not wants_json():  # a double click: the first one counted
+            return _already_submitted(attempt)
         abort(refused.status, str(refused))
     db.session.commit()
     return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
 
 
+def _already_submitted(attempt: QuizAttempt):
+    flash("This attempt was already submitted (perhaps in another tab). Here is its result.", "info")
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id), 303)
 @bp.route("/quiz/attempts/<int:attempt_id>/activity", methods=["POST"])
 @login_required
 def attempt_activity(attempt_id: int):

@@ -16,9 +16,8 @@ Sources, read through the search tool in 1EdTech/openbadges-specification:
 - ``docs/schema/achievementcredential.json``: ``activityEndDate`` is a JSON Schema date-time (the
   JSON-LD context types it xsd:date; we follow the schema that conformance tests validate).
 - ``ob_v3p0/context-3.0.3.json`` (commit 60896ea3, the version with ``awardedDate``): bundled verbatim
-  as ``contexts/ob-v3p0-context-3.0.3.json``. VC-JWT needs no JSON-LD processing, so nothing reads it
-  at run time; it is there for offline tools. The W3C VC v2 context is not bundled: the search tool
-  held only pre-Recommendation drafts of it, not the final text.
+  as ``contexts/ob-v3p0-context-3.0.3.json``. VC-JWT needs no JSON-LD processing; the embedded Data
+  Integrity proof (``dataintegrity.py``) does, and reads it and the W3C VC v2 context from there.
 - W3C Controlled Identifiers 1.0: a ``verificationMethod`` of type ``JsonWebKey`` with
   ``publicKeyJwk``, referenced from ``assertionMethod``; used in the issuer profile.
 
@@ -49,10 +48,16 @@ from joserfc.jws import JWSRegistry
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
-CONTEXT_FILES = {OB_CONTEXT: Path(__file__).with_name("contexts") / "ob-v3p0-context-3.0.3.json"}
+CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+CONTEXT_FILES = {  # every JSON-LD context the app reads, bundled; see dataintegrity.py for their sources
+    VC_CONTEXT: Path(__file__).with_name("contexts") / "credentials-v2.json",
+    OB_CONTEXT: Path(__file__).with_name("contexts") / "ob-v3p0-context-3.0.3.json",
+    CLR_CONTEXT: Path(__file__).with_name("contexts") / "clr-v2p0-context-2.0.1.json",
+}
 ALGORITHM = "EdDSA"
 JWT_CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
 HEADERS = {"alg", "kid", "typ"}
+CREDENTIAL_TYPES = {"OpenBadgeCredential", "AchievementCredential", "ClrCredential"}
 
 
 class CredentialError(Exception):
@@ -141,8 +146,8 @@ def _timestamp(moment: datetime) -> str:
 
 def build_credential(cert: Any, *, credential_id: str, issuer_id: str, issuer_name: str,
                      achievement_id: str, verify_url: str, criteria: str, description: str,
-                     recipient_email: str, salt: str) -> dict:
-    """Describe a certificate as an unsigned OpenBadgeCredential."""
+                     recipient_email: str, salt: str, credential_status: dict | None = None) -> dict:
+    """Describe a certificate as an unsigned OpenBadgeCredential naming the learner as the certificate does."""
     hours = float(cert.contact_hours)
     achievement = {"id": achievement_id, "type": ["Achievement"], "name": cert.course_title,
                    "description": description, "criteria": {"narrative": criteria}, "creditsAvailable": hours,
@@ -150,17 +155,22 @@ def build_credential(cert: Any, *, credential_id: str, issuer_id: str, issuer_na
                    "fieldOfStudy": "Occupational Therapy"}
     identifier = {"type": "IdentityObject", "identityHash": identity_hash(recipient_email, salt),
                   "identityType": "emailAddress", "hashed": True, "salt": salt}
-    subject = {"type": ["AchievementSubject"], "identifier": [identifier], "achievement": achievement,
+    # The name in plain text, as on the PDF (docs/credentials.md says why); the email stays hashed.
+    name = {"type": "IdentityObject", "identityHash": cert.participant_name, "identityType": "name", "hashed": False}
+    subject = {"type": ["AchievementSubject"], "identifier": [name, identifier], "achievement": achievement,
                "creditsEarned": hours, "activityEndDate": _timestamp(_midnight(cert.completed_on))}
     if cert.license_number:
         subject["licenseNumber"] = cert.license_number
     # OB 3.0 has no "verification URL" property; Evidence is "a webpage presenting evidence of achievement".
     evidence = {"id": verify_url, "type": ["Evidence"], "name": "Certificate verification page"}
-    return {"@context": [VC_CONTEXT, OB_CONTEXT], "id": credential_id,
-            "type": ["VerifiableCredential", "OpenBadgeCredential"],
-            "issuer": {"id": issuer_id, "type": ["Profile"], "name": issuer_name},
-            "validFrom": _timestamp(cert.issued_at), "name": cert.course_title,
-            "credentialSubject": subject, "evidence": [evidence]}
+    document = {"@context": [VC_CONTEXT, OB_CONTEXT], "id": credential_id,
+                "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                "issuer": {"id": issuer_id, "type": ["Profile"], "name": issuer_name},
+                "validFrom": _timestamp(cert.issued_at), "name": cert.course_title,
+                "credentialSubject": subject, "evidence": [evidence]}
+    if credential_status:
+        document["credentialStatus"] = credential_status
+    return document
 
 
 def _midnight(day: date) -> datetime:
@@ -268,6 +278,6 @@ def _check_claims(payload: dict, kid: str, now: datetime, leeway: int) -> dict:
         raise CredentialError("expired: validUntil has passed")
     types = credential.get("type")
     types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
-    if not {"OpenBadgeCredential", "AchievementCredential"} & {t for t in types if isinstance(t, str)}:
-        raise CredentialError("not an OpenBadgeCredential: its type names neither OB credential type")
+    if not CREDENTIAL_TYPES & {t for t in types if isinstance(t, str)}:
+        raise CredentialError("not an OpenBadgeCredential or ClrCredential: its type names none of them")
     return credential

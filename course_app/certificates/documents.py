@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
@@ -10,7 +11,7 @@ from flask import current_app
 from ..content import Course
 from ..models import Certificate, User
 from ..urls import absolute_url
-from . import credential
+from . import credential, dataintegrity, did, status_list
 from .pdf import certificate_pdf, credit_text
 
 
@@ -44,7 +45,24 @@ def rotate_signing_key() -> tuple[str, str]:
 
 
 def issuer_id() -> str:
-    return absolute_url("certificates.issuer")
+    """Return the issuer's did:web, made from the public address (docs/credentials.md says why)."""
+    return did.did_web(absolute_url("certificates.issuer").removesuffix("/issuer"))
+
+
+def issuer_document() -> dict:
+    """Return the DID document listing every key that has signed credentials."""
+    return did.did_document(issuer_id(), known_public_jwks())
+
+
+def secure(document: dict, created: datetime) -> dict:
+    """Add an embedded Data Integrity proof made with the current key."""
+    key = signing_key()
+    return dataintegrity.add_proof(document, key, did.method_id(issuer_id(), credential.public_jwk(key)), created)
+
+
+def secure_both(document: dict, created: datetime) -> str:
+    """Return document with an embedded proof, signed again as a VC-JWT: one credential, two proofs."""
+    return credential.sign_credential(secure(document, created), signing_key())
 
 
 def render_documents(certificate: Certificate, user: User, course: Course) -> tuple[bytes, str]:
@@ -61,8 +79,14 @@ def render_documents(certificate: Certificate, user: User, course: Course) -> tu
         criteria=_criteria(certificate),
         description=_description(certificate),
         recipient_email=user.email,
-        salt=hashlib.sha256(f"{certificate.code}:{user.id}".encode()).hexdigest()[:16])
-    return pdf, credential.sign_credential(document, signing_key())
+        salt=hashlib.sha256(f"{certificate.code}:{user.id}".encode()).hexdigest()[:16],
+        credential_status=_status_entry(certificate.id))
+    return pdf, secure_both(document, certificate.issued_at)
+
+
+def _status_entry(certificate_id: int) -> dict:
+    number, index = status_list.position(certificate_id)
+    return status_list.status_entry(absolute_url("certificates.status_list", number=number), index)
 
 
 def signature_image(course: Course) -> bytes | None:

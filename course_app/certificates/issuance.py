@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..content import Course, Module
@@ -68,6 +68,7 @@ def issue(user: User, subject: Subject, course: Course, completed_on: date, audi
     """Issue the learner's certificate once; a second or parallel call returns the one that exists."""
     existing = current_certificate(user.id, subject.kind, subject.id)
     if existing is not None:
+        repair_documents(existing, course)
         return existing
     provider, signer = course.spec.provider, course.spec.signer
     approval = provider.approval
@@ -116,6 +117,33 @@ def _insert_and_render(certificate: Certificate, user: User, course: Course) -> 
 
     certificate.pdf, certificate.signed_credential = render_documents(certificate, user, course)
     return certificate
+
+
+def has_documents(certificate: Certificate) -> bool:
+    return bool(certificate.pdf) and bool(certificate.signed_credential)
+
+
+def repair_documents(certificate: Certificate, course: Course) -> bool:
+    """Produce the PDF and signed credential of a row saved without them; True when it did.
+
+    Before requests were atomic on SQLite, a request that died while issuing left such a row behind.
+    """
+    if has_documents(certificate):
+        return False
+    from ..database import prepare_to_write
+    from .documents import render_documents
+
+    prepare_to_write()
+    user = db.session.get(User, certificate.user_id)
+    certificate.pdf, certificate.signed_credential = render_documents(certificate, user, course)
+    return True
+
+
+def broken_certificates() -> list[Certificate]:
+    """Return every certificate row without its PDF or its signed credential."""
+    return list(db.session.scalars(select(Certificate).where(or_(
+        Certificate.pdf.is_(None), func.length(Certificate.pdf) == 0,
+        Certificate.signed_credential.is_(None), Certificate.signed_credential == "")).order_by(Certificate.id)))
 
 
 def revoke(certificate: Certificate, reason: str) -> None:

@@ -250,8 +250,7 @@ def _verification(c: Canvas, cert: Any, verify_url: str) -> None:
     side = 84
     _qr(c, verify_url, PAGE_W - 42 - side, 40, side)
     x = PAGE_W - 46 - side
-    _draw(c, x, 98, f"Certificate {cert.code}", SANS_BOLD, 8, "right", INK)
-    _draw(c, x, 87, f"Course version {cert.content_version}", SANS, 6.5, "right")
+    _draw(c, x, 92, f"Certificate {cert.code}", SANS_BOLD, 8.5, "right", INK)
     size, lines = _fit(f"Verify at {verify_url}", SANS, 320, 7, 5.5, 1)
     if len(lines) > 1:  # a very long URL gets lines of its own rather than vanishing into tiny type
         size, lines = _fit(verify_url, SANS, 320, 6, 4.5, 3)

@@ -1,6 +1,7 @@
 """Evaluation, issuance, my certificates, transcript, public verification and the issuer profile."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -32,10 +33,13 @@ from .issuance import (
     module_subject,
     program_subject,
     reissue,
+    repair_documents,
 )
 from .transcript import parse_range, transcript_csv, transcript_pdf_for
+from .verification import check_text
 
 VERIFY_LIMIT = "30/minute;300/hour"
+log = logging.getLogger(__name__)
 
 
 def own_certificate(code: str) -> Certificate:
@@ -43,6 +47,14 @@ def own_certificate(code: str) -> Certificate:
     certificate = find_certificate(code)
     if certificate is None or (certificate.user_id != current_user.id and not current_user.is_instructor):
         abort(404, "There is no certificate with that code among yours.")
+    return complete(certificate)
+
+
+def complete(certificate: Certificate) -> Certificate:
+    """Give a certificate saved without its PDF or credential (an older failure) its files, and keep them."""
+    if repair_documents(certificate, current_course()):
+        db.session.commit()
+        log.warning("certificate %s was missing its files; they were produced now", certificate.code)
     return certificate
 
 
@@ -107,14 +119,22 @@ def issue_program(program_id: str):
 @bp.route("/certificates")
 @login_required
 def mine():
+    return my_certificates_page()
+
+
+def my_certificates_page(range_problems: dict[str, str] | None = None):
+    """Render My certificates; with problems in the transcript dates, show them beside the fields (422)."""
     course = current_course()
     certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == current_user.id)
                                       .order_by(Certificate.issued_at.desc())).all()
     have = {c.subject_id for c in certificates if c.kind == "module" and c.status == "valid"}
     programs = [(p, sum(m in have for m in p.modules), current_certificate(current_user.id, "program", p.id))
                 for p in course.programs]
-    return render_template("certificates/mine.html", certificates=certificates, programs=programs,
-                           form=ConfirmForm())
+    page = render_template("certificates/mine.html", certificates=certificates, programs=programs,
+                           form=ConfirmForm(), range_problems=range_problems or {},
+                           range_values={"from": request.args.get("from", "")[:20],
+                                         "to": request.args.get("to", "")[:20]})
+    return page, 422 if range_problems else 200
 
 
 @bp.route("/certificates/<code>")
@@ -147,8 +167,9 @@ def audit_pdf(code: str):
 def credential_file(code: str):
     """The signed credential: public like the verification page, since it states only what that page states."""
     certificate = find_certificate(code)
-    if certificate is None or not certificate.signed_credential:
+    if certificate is None:
         abort(404, "There is no credential with that code.")
+    complete(certificate)
     return attachment(certificate.signed_credential, "application/vc+jwt", f"credential-{certificate.code}.jwt",
                       private=False)
 
@@ -176,9 +197,9 @@ def reissue_view(code: str):
 @bp.route("/certificates/transcript.<any(pdf, csv):kind>")
 @login_required
 def transcript(kind: str):
-    date_from, date_to, problem = parse_range(request.args.get("from", ""), request.args.get("to", ""))
-    if problem:
-        abort(400, problem)
+    date_from, date_to, problems = parse_range(request.args.get("from", ""), request.args.get("to", ""))
+    if problems:
+        return my_certificates_page(problems)
     if kind == "csv":
         body, mimetype = transcript_csv(current_user, date_from, date_to), "text/csv; charset=utf-8"
     else:
@@ -206,6 +227,7 @@ def verify(code: str):
     certificate = find_certificate(code)
     if certificate is None:
         return render_template("certificates/verify_not_found.html"), 404
+    complete(certificate)
     successor = db.session.get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
     signature = _check_signature(certificate)
     return render_template("certificates/verify.html", certificate=certificate, successor=successor,
@@ -215,7 +237,7 @@ def verify(code: str):
 def _check_signature(certificate: Certificate) -> str | None:
     """Return None when the stored credential verifies against the issuer key, else the reason."""
     try:
-        credential.verify_credential(certificate.signed_credential or "", known_public_jwks())
+        check_text(certificate.signed_credential or "")  # the JWT, and the embedded proof it carries
     except credential.CredentialError as error:
         return str(error)
     return None

@@ -13,6 +13,7 @@ from .files import LESSON_NEAR_MISSES, entries, inside, near_miss, read_text
 from .lessons import build_lesson, check_block_ids
 from .model import Course, Module
 from .assessment import check_assessment, seat_share, with_rules
+from .people import check_signature_image
 from .problems import ContentError, Problem, Problems, validate
 from .quizload import load_quizzes
 from .render import render_inline, render_markdown
@@ -75,6 +76,7 @@ def _load(root: Path, problems: Problems) -> Course | None:
     if spec is not None:
         check_course_file(spec, spec_lines, root / "course.yaml", problems)
         check_programs(spec, spec_lines, known, root / "course.yaml", problems)
+        check_signature_image(spec, root, root / "course.yaml", problems)
     if problems.errors or spec is None:
         return None
     return Course(spec=spec, modules=tuple(sorted(modules, key=lambda m: m.meta.order)))

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..completion import LearnerState
 from ..content import Course, Lesson, Module
-from ..content.render import word_count
+from ..database import prepare_to_write
 from ..extensions import db
 from ..models import (
     Certificate,
@@ -32,7 +32,7 @@ def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, Learner
     progress = db.session.scalars(select(LessonProgress).where(
         LessonProgress.user_id.in_(user_ids), LessonProgress.module_id.in_(ids))).all()
     reflections = db.session.execute(
-        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.text)
+        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.words)
         .where(Reflection.user_id.in_(user_ids), Reflection.module_id.in_(ids))).all()
     attempts = db.session.execute(
         select(QuizAttempt.user_id, QuizAttempt.module_id,
@@ -54,8 +54,8 @@ def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, Learner
         entry["seconds"] += row.active_seconds
         if row.completed_at:
             entry["completed"].add(row.lesson_id)
-    for user_id, module_id, reflection_id, text in reflections:
-        found[(user_id, module_id)]["words"][reflection_id] = word_count(text)
+    for user_id, module_id, reflection_id, words in reflections:
+        found[(user_id, module_id)]["words"][reflection_id] = words
     quiz = {(u, m): (int(count or 0), float(best) if best is not None else None, bool(passed), int(seconds or 0))
             for u, m, count, best, passed, seconds in attempts}
     return {user_id: {module_id: _state(found[(user_id, module_id)],
@@ -91,10 +91,16 @@ def lesson_progress(user_id: int, module_id: str, lesson_id: str) -> LessonProgr
         LessonProgress.lesson_id == lesson_id))
 
 
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)  # a page view writes only when the stored time is older
+
+
 def record_visit(user_id: int, module_id: str, lesson_id: str, now: datetime | None = None) -> LessonProgress:
-    """Note that the learner opened a lesson (first opened once, last seen every time)."""
+    """Note that the learner opened a lesson (first opened once, last seen to within a few minutes)."""
     now = now or utcnow()
     row = lesson_progress(user_id, module_id, lesson_id)
+    if row is not None and timedelta(0) <= now - row.last_seen_at < LAST_SEEN_RESOLUTION:
+        return row
+    prepare_to_write()
     if row is None:
         row = LessonProgress(user_id=user_id, module_id=module_id, lesson_id=lesson_id,
                              first_opened_at=now, last_seen_at=now)
@@ -110,6 +116,7 @@ def record_visit(user_id: int, module_id: str, lesson_id: str, now: datetime | N
 def mark_complete(user_id: int, module_id: str, lesson_id: str) -> LessonProgress:
     """Mark a lesson complete; completing it again keeps the first completion time."""
     row = record_visit(user_id, module_id, lesson_id)
+    row.last_seen_at = utcnow()
     if row.completed_at is None:
         row.completed_at = utcnow()
     return row
@@ -151,6 +158,7 @@ def record_activity(user_id: int, module_id: str, lesson_id: str, now: datetime 
     """Credit active time on a lesson for a heartbeat from a visible tab, per creditable_seconds."""
     now = now or utcnow()
     row = record_visit(user_id, module_id, lesson_id, now)
+    row.last_seen_at = now
     seconds = creditable_seconds(last_heartbeat(user_id), now, interval) if visible else None
     if seconds is not None:
         row.active_seconds += seconds

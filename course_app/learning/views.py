@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from flask import (
     abort,
     current_app,
@@ -22,10 +24,12 @@ from ..completion import certificate_ready, requirements
 from ..content import ContentError
 from ..content.files import inside
 from ..course_store import current_course
+from ..database import commit_if_changed
 from ..extensions import db
 from . import bp
 from ..certificates.auto import issue_when_ready
 from .access import get_lesson, get_module, missing_prerequisites
+from .next_step import next_step
 from .next_steps import next_steps
 from .seat_time import heartbeat_visible, rules_changed
 from .progress import (
@@ -42,7 +46,7 @@ def site_context() -> dict:
     try:
         course = current_course()
     except ContentError:
-        return {"site_name": "OT Coaching CE", "course_title": "", "provider": {"name": "", "approval_number": ""}}
+        return {"site_name": _site_name_from_file(), "course_title": "", "provider": None}
     return {"site_name": course.provider.name, "course_title": course.title, "provider": course.provider}
 
 
@@ -90,7 +94,7 @@ def lesson(module_id: str, lesson_id: str):
         names = ", ".join(f"“{m.title}”" for m in blocked_by)
         abort(403, f"This module builds on {names}. Complete that first; its lessons open afterwards.")
     progress = record_visit(current_user.id, module.id, lesson.id)
-    db.session.commit()
+    commit_if_changed()  # a revisit writes nothing, so the loaded user is not read again
     before, after = module.neighbours(lesson.id)
     return render_template("learning/lesson.html", module=module, lesson=lesson, progress=progress,
                            heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
@@ -134,8 +138,10 @@ def activity(module_id: str, lesson_id: str):
 def dashboard():
     course = current_course()
     states = learner_states(current_user.id, course.modules)
+    position = last_position(current_user.id, course)
+    step = next_step(course, states, *((position[0].id, position[1].id) if position else ()))
     return render_template("learning/dashboard.html", course=course, states=states, requirements=requirements,
-                           position=last_position(current_user.id, course))
+                           position=position, step=step)
 
 
 @bp.route("/media/<path:filename>")
@@ -147,3 +153,13 @@ def media(filename: str):
     if not inside(folder / filename, folder):  # a link that leads outside the course is never followed
         abort(404)
     return send_from_directory(folder, filename, max_age=3600)
+
+
+def _site_name_from_file() -> str:
+    """Read the provider's name from course.yaml even when the course as a whole does not load."""
+    try:
+        text = (Path(current_app.config["CONTENT_ROOT"]) / "course.yaml").read_text(encoding="utf-8-sig")
+        name = yaml.safe_load(text)["provider"]["name"]
+    except Exception:  # any problem here is reported by the course check; the page only needs a name
+        return "Continuing education"
+    return name.strip() if isinstance(name, str) and name.strip() else "Continuing education"
