@@ -79,7 +79,7 @@ def apply(root: Path, relative: str, change) -> None:
     elif isinstance(change, Folder):
         path.mkdir()
     elif isinstance(change, Delete):
-        path.unlink()
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
     elif isinstance(change, bytes):
         path.write_bytes(change)
     else:
@@ -260,7 +260,15 @@ CASES = [
          At("  - id: yes"), ("yes/no value", "put it in quotes")),
     Case("a key indented under a value", ((LESSON, Replace("minutes: 4\n", "minutes: 4\n  extra: 1\n")),), 1,
          LESSON, 5, ("indented further",)),
+    Case("a number as a field name", ((LESSON, Replace("minutes: 4\n", "minutes: 4\n1: x\n")),), 1, LESSON, 5,
+         ("'1' as a field name", "not a word")),
+    Case("a field with nothing after its colon", ((QUIZ, Replace("shuffle_questions: true", "shuffle_questions:")),),
+         1, QUIZ, At("shuffle_questions:"), ("has no value after its colon",)),
     # --- meaning ---------------------------------------------------------------------------------------------
+    Case("course.yaml is a folder", ((COURSE, Delete()), (COURSE, Folder())), 1, COURSE, 0,
+         ("is a folder", "must be a file")),
+    Case("modules/ missing reported once", (("modules", Delete()),), 1, "modules", 0,
+         ("modules/ folder is missing",), only=True),
     Case("empty front matter", ((NEW_LESSON, "---\n---\n## Empty\n"),), 1, NEW_LESSON, 2,
          ("front matter is empty", "id:, title: and minutes:")),
     Case("empty module front matter", ((MODULE, "---\n---\nOverview.\n"),), 1, MODULE, 2,

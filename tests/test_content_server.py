@@ -165,3 +165,51 @@ def test_gunicorn_refuses_to_start_on_broken_content(tmp_path):
 def test_production_starts_on_sound_content(tmp_path):
     done = run(FLASK + ["routes"], production_env(FIXTURE_COURSE, tmp_path), PROJECT)
     assert done.returncode == 0 and "/modules/<module_id>" in done.stdout
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_dev_serve_with_broken_content_still_serves_and_comes_up_when_fixed(tmp_path):
+    import urllib.error
+    import urllib.request
+
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, root)
+    break_lesson(root)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "COURSE_"))}
+    env.update(PORT=str(port), CONTENT_ROOT=str(root), DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite3'}")
+    server = subprocess.Popen([sys.executable, "dev.py", "serve"], cwd=PROJECT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+
+    def fetch(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    try:
+        for _ in range(120):
+            try:
+                status, body = fetch("/modules/basics")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stdout.read()
+                time.sleep(0.5)
+        else:
+            raise AssertionError("dev.py serve did not come up")
+        assert status == 503 and "The course is being updated" in body
+        mend_lesson(root)
+        status, body = fetch("/modules/basics")
+        assert status == 200 and "Lesson One" in body
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert "Serving anyway" in output and "Traceback" not in output

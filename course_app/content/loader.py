@@ -129,6 +129,9 @@ class Draft:
 
 def _load_course_file(root: Path, problems: Problems) -> tuple[CourseFile | None, dict]:
     path = root / "course.yaml"
+    if path.is_dir() and not path.is_symlink():
+        problems.add(path, 0, "course.yaml is a folder; it must be a file naming the provider, signer and programs")
+        return None, {}
     if not path.is_file() and not path.is_symlink():
         near = [p.name for p in root.glob("*") if p.name.lower() in {"course.yml", "course.yaml", "course.yaml.txt"}]
         hint = f" (found '{near[0]}': rename it to 'course.yaml')" if near else ""
@@ -170,7 +173,8 @@ def _read_modules(root: Path, known: Known, problems: Problems) -> list[Draft]:
     """
     folder = root / "modules"
     if not folder.is_dir():
-        problems.add(folder, 0, "the modules/ folder is missing")
+        problems.add(folder, 0, "the modules/ folder is missing: it holds one folder per module")
+        known.unreadable_module = True
         return []
     drafts: list[Draft] = []
     for entry in entries(folder, root, problems):

@@ -94,6 +94,8 @@ def _describe(error: dict, loc: tuple, model: type[BaseModel]) -> str:
     if kind == "string_type" and isinstance(error.get("input"), bool):
         return (f"{field}: must be text, but YAML reads yes, no, on, off, true and false as a yes/no value: "
                 "put it in quotes")
+    if kind in PLAIN and error.get("input", "") is None:
+        return f"{field}: has no value after its colon: write one, or remove the line"
     if kind in PLAIN:
         text = PLAIN[kind].format(**error.get("ctx", {}), got=_short(error.get("input")))
         return f"{field}: {text.replace('1 item(s)', '1 item').replace('(s)', 's')}"

@@ -83,6 +83,9 @@ def _check_keys(node: yaml.Node, offset: int) -> None:
             for key, value in current.value:
                 if isinstance(key, yaml.ScalarNode):
                     line = key.start_mark.line + offset
+                    if key.tag != "tag:yaml.org,2002:str":
+                        raise YamlSyntaxError(line, f"'{key.value}' as a field name is read as a number, a yes/no "
+                                                    "value or nothing, not a word: write the field's name")
                     if key.value in seen:
                         raise YamlSyntaxError(line, f"'{key.value}' is written twice in the same place, on line "
                                                     f"{seen[key.value]} and on line {line}: keep one")
