@@ -57,7 +57,7 @@ class Gunicorn:
                  extra: tuple[str, ...] = ()):
         self.port = port
         self.log = log
-        out = open(log, "ab") if log else subprocess.DEVNULL
+        self._out = out = open(log, "ab") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--access-logfile", "-" if log else "/dev/null",
              "--graceful-timeout", "5", "--no-control-socket", *extra, app], env=env, cwd=ROOT, stdout=out, stderr=out)
@@ -82,6 +82,8 @@ class Gunicorn:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self._out is not subprocess.DEVNULL:
+            self._out.close()
 
 
 def resident_mib(pid: int) -> float:
