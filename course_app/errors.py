@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -9,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from .content import ContentError
 from .extensions import db
+from .security_log import log_event
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         db.session.rollback()
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        log_event("error.unexpected", level=logging.ERROR, error=type(error).__name__,
+                  traceback=traceback.format_exc())  # one escaped line: a CR/LF in the path forges nothing
         return render_error(500, "Something went wrong on our side, and it has been logged. Anything you had "
                                  "already saved is safe; please go back and try again.")
