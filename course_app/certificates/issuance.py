@@ -15,6 +15,7 @@ from ..content import Course, Module
 from ..content.schema import Program
 from ..extensions import db
 from ..models import Certificate, User, utcnow
+from ..security_log import log_event
 from .codes import new_code, normalize_code
 
 
@@ -66,6 +67,8 @@ def issue(user: User, subject: Subject, course: Course, completed_on: date) -> C
     existing = current_certificate(user.id, subject.kind, subject.id)
     if existing is not None:
         return existing
+    if user.email_confirmed_at is None:
+        raise EmailNotConfirmed()
     provider, signer = course.spec.provider, course.spec.signer
     certificate = Certificate(
         code=new_code(), user_id=user.id, kind=subject.kind, subject_id=subject.id, generation=1,
@@ -75,7 +78,14 @@ def issue(user: User, subject: Subject, course: Course, completed_on: date) -> C
         contact_hours=subject.contact_hours, ceus=subject.contact_hours / 10, level=subject.level,
         provider_name=provider.name, provider_number=provider.approval_number,
         provider_statement=provider.statement, signer_name=signer.name, signer_title=signer.title)
-    return _insert_and_render(certificate, user, course) or current_certificate(user.id, subject.kind, subject.id)
+    issued = _insert_and_render(certificate, user, course)
+    if issued is not None:
+        log_event("certificate.issue", code=issued.code, user_id=user.id, kind=subject.kind, subject=subject.id)
+    return issued or current_certificate(user.id, subject.kind, subject.id)
+
+
+class EmailNotConfirmed(Exception):
+    """Certificates are issued only to a confirmed email address (issue 11)."""
 
 
 def reissue(old: Certificate, user: User, course: Course) -> Certificate:
@@ -90,6 +100,7 @@ def reissue(old: Certificate, user: User, course: Course) -> Certificate:
         raise ReissueConflict()
     old.superseded_at = new.issued_at
     old.superseded_by_id = new.id
+    log_event("certificate.reissue", code=new.code, replaces=old.code, user_id=user.id)
     return new
 
 
@@ -116,3 +127,4 @@ def revoke(certificate: Certificate, reason: str) -> None:
         raise ValueError("a reason is required to revoke a certificate")
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason.strip()
+    log_event("certificate.revoke", code=certificate.code, reason=certificate.revoked_reason)

@@ -40,6 +40,12 @@ def own_certificate(code: str) -> Certificate:
     return certificate
 
 
+def _require_confirmed_email() -> None:
+    if current_user.email_confirmed_at is None:
+        abort(409, "Certificates are issued only to a confirmed email address. Open the link we emailed you, "
+                   "or ask for a new one on your account page.")
+
+
 @bp.route("/modules/<module_id>/evaluation", methods=["GET", "POST"])
 @login_required
 def evaluation(module_id: str):
@@ -56,13 +62,14 @@ def evaluation(module_id: str):
         evaluation = record_evaluation(current_user.id, module.id, answers_from(form, course.evaluation))
         state = learner_states(current_user.id, [module])[module.id]
         certificate = None
-        if certificate_ready(module, state):
+        if certificate_ready(module, state) and current_user.email_confirmed_at is not None:
             certificate = issue(current_user, module_subject(module), course, local_date(evaluation.submitted_at))
         db.session.commit()
         if certificate:
             flash("Thank you for your evaluation. Your certificate is ready.", "success")
             return redirect(url_for("certificates.show", code=certificate.code))
-        flash("Thank you for your evaluation.", "success")
+        flash("Thank you for your evaluation." + (" Confirm your email address (see below) and your certificate "
+              "will be issued." if current_user.email_confirmed_at is None else ""), "success")
         return redirect(url_for("learning.module", module_id=module.id))
     return render_template("certificates/evaluation.html", module=module, form=form), 422 if form.errors else 200
 
@@ -75,6 +82,7 @@ def issue_module(module_id: str):
     state = learner_states(current_user.id, [module])[module.id]
     if not certificate_ready(module, state):
         abort(409, "This module is not complete yet: the module page lists what is left.")
+    _require_confirmed_email()
     evaluation = get_evaluation(current_user.id, module.id)
     completed = local_date(evaluation.submitted_at if evaluation else utcnow())
     certificate = issue(current_user, module_subject(module), current_course(), completed)
@@ -92,6 +100,7 @@ def issue_program(program_id: str):
     states = learner_states(current_user.id, modules)
     if not all(current_certificate(current_user.id, "module", m.id) and is_complete(m, states[m.id]) for m in modules):
         abort(409, "Every module of the program needs its certificate first.")
+    _require_confirmed_email()
     certificate = issue(current_user, program_subject(program, course), course, local_date(utcnow()))
     db.session.commit()
     return redirect(url_for("certificates.show", code=certificate.code))
