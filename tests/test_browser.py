@@ -35,6 +35,7 @@ MODULE = "/modules/basics"
 LESSON_ONE = f"{MODULE}/lessons/lesson-one"
 LESSON_TWO = f"{MODULE}/lessons/lesson-two"
 REFLECTION_PROMPT = "Describe a moment when you listened more than you spoke."
+MAIL_FOLDER: list[str] = []  # the current live server's development mail folder
 
 
 # --- fixtures ---------------------------------------------------------------------------------------------
@@ -65,8 +66,9 @@ def live_server(chromium, database_url, content_root, signing_key_file, tmp_path
     app = create_app({
         "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True,
         "CONTENT_ROOT": str(content_root), "SIGNING_KEY_FILE": signing_key_file,
-        "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": None,
+        "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": None, "MAIL_FOLDER": str(tmp_path / "mail"),
     })
+    MAIL_FOLDER[:] = [app.config["MAIL_FOLDER"]]
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_BASE_URL"] = url
@@ -122,7 +124,7 @@ def main_nav(page: Page):
 
 
 def register(page: Page) -> None:
-    """Create the learner's account through the form; it lands on the dashboard logged in."""
+    """Create the learner's account through the form, confirm the emailed link, and log in (the dashboard)."""
     page.goto("/")
     main_nav(page).get_by_role("link", name="Create account").click()
     expect(page.get_by_role("heading", level=1, name="Create an account")).to_be_visible()
@@ -132,8 +134,21 @@ def register(page: Page) -> None:
     page.get_by_label("Password again").fill(PASSWORD)
     page.get_by_label("Professional credential").select_option(LEARNER["credential"])
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1, name="Check your email")).to_be_visible()
+    page.goto(confirmation_link(LEARNER["email"]))
+    expect(page.get_by_text("your email address is confirmed")).to_be_visible()
+    page.get_by_label("Email").fill(LEARNER["email"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1, name="My learning")).to_be_visible()
-    expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
+
+
+def confirmation_link(email: str) -> str:
+    """The newest confirmation link the live server mailed to an address."""
+    from .mailbox import folder_messages, links
+
+    sent = [m for m in folder_messages(MAIL_FOLDER[0]) if email in str(m["To"])]
+    return next(link for link in links(sent[-1]) if "/account/confirm/" in link)
 
 
 def log_in(page: Page) -> None:

@@ -14,7 +14,7 @@ from .operations import AccountError
 from .recovery import apply_email_change, confirm_email, request_email_change, request_reset, reset_password
 from .recovery_forms import EmailChangeForm, ForgotForm, ResetForm
 from .sessions import safe_next
-from .throttle import client_key, form_email_key
+from .throttle import clear_failed_logins, client_key, form_email_key
 from .tokens import user_for_reset_token
 
 # The forgot-password answer takes at least this long, known address or not (mail servers vary).
@@ -48,11 +48,12 @@ def reset_password_view(token: str):
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            reset_password(token, form.new_password.data)
+            user = reset_password(token, form.new_password.data)
         except AccountError as error:
             form.new_password.errors = list(form.new_password.errors) + [str(error)]
         else:
             db.session.commit()
+            clear_failed_logins(user.email)  # the owner proved herself: a throttle from someone's guesses ends
             flash("Your password is changed and you were logged out everywhere. Log in with the new password.",
                   "success")
             return redirect(url_for("auth.login"), 303)
