@@ -5,6 +5,7 @@ import logging
 import traceback
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -31,6 +32,8 @@ def wants_json() -> bool:
 
 def render_error(status: int, message: str, title: str | None = None):
     title = title or {404: "Page not found", 403: "Not allowed", 429: "Slow down"}.get(status, "Something went wrong")
+    if request_ctx.url_adapter is None:  # an untrusted Host (production): no page can be built, nor the host echoed
+        return "This site answers only at its public address.", 400, {"Content-Type": "text/plain; charset=utf-8"}
     if wants_json():
         return {"error": message}, status
     return render_template("errors/error.html", status=status, title=title, message=message), status

@@ -172,12 +172,14 @@ class Auth:
         """Follow the newest confirmation link mailed to an address (development mail folder)."""
         from .mailbox import folder_messages, links, path_of
 
-        folder = self.client.application.config["MAIL_FOLDER"]
-        sent = [m for m in folder_messages(folder) if email.strip().lower() in str(m["To"]).lower()
+        app = self.client.application
+        smtp = app.extensions.get("test_smtp")  # tests/mailbox.py's loopback server, when the app sends through it
+        messages = smtp.messages if smtp else folder_messages(app.config["MAIL_FOLDER"])
+        sent = [m for m in messages if email.strip().lower() in str(m["To"]).lower()
                 and "/account/confirm/" in " ".join(links(m))]
         assert sent, f"no confirmation link was mailed to {email}"
         link = next(link for link in links(sent[-1]) if "/account/confirm/" in link)
-        return self.client.get(path_of(link, self.client.application.config["PUBLIC_BASE_URL"]))
+        return self.client.get(path_of(link, app.config["PUBLIC_BASE_URL"]))
 
     def login(self, email="ana@example.org", password=PASSWORD, next_url="", follow=True):
         token = csrf_token(self.client, "/account/login")

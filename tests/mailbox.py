@@ -7,6 +7,8 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+
 LINK = re.compile(r"https?://\S+")
 
 
@@ -65,3 +67,21 @@ class SMTPServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback for one test."""
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_app(app, smtp):
+    """The test app sending through the loopback SMTP server (MAIL_URL set, as in production)."""
+    from course_app.mail import parse_mail_url
+
+    app.config["MAIL"] = parse_mail_url(smtp.url)
+    app.extensions["test_smtp"] = smtp  # conftest's Auth.register reads its confirmation link here
+    return app

@@ -87,10 +87,10 @@ def apply_email_change(token: str) -> User:
     payload, problem = read_signed_token("change", token)
     user = db.session.get(User, payload.get("u")) if payload and isinstance(payload.get("u"), int) else None
     new_email = payload.get("e") if payload else None
+    if user is not None and user.email == new_email:
+        return user  # followed twice
     if user is None or not isinstance(new_email, str) or payload.get("old") != user.email:
         raise AccountError(problem or "This link is no longer valid: the account's address changed since it was sent.")
-    if user.email == new_email:
-        return user
     if find_by_email(new_email) is not None:
         raise AccountError("Another account uses this address now, so it cannot be moved to yours.")
     old = user.email
