@@ -586,7 +586,7 @@ def test_pages_meet_wcag_aa_on_a_phone_and_a_desktop(page: Page, live_server):
     for width, height in ((390, 844), (1280, 900)):
         page.set_viewport_size({"width": width, "height": height})
         for path in ("/", "/modules", MODULE, "/verify", "/verify?code=nonsense", "/account/login", "/guide/",
-                     "/no-such-page"):
+                     "/no-such-page", "/account/forgot", "/account/register/check-email", "/privacy/"):
             page.goto(path)
             found += violations(page)
         page.goto("/account/register")
@@ -605,7 +605,7 @@ def test_pages_meet_wcag_aa_on_a_phone_and_a_desktop(page: Page, live_server):
     found += violations(page)
     code = re.search(r"/certificates/([0-9A-Z-]+)", page.url).group(1)
     for path in (f"/verify/{code}", "/certificates", "/journal", "/dashboard", "/account/", "/account/password",
-                 f"{MODULE}/quiz"):
+                 f"{MODULE}/quiz", "/account/email", "/privacy/delete"):
         page.goto(path)
         expect(page.locator("main")).to_be_visible()
         found += violations(page)

@@ -59,3 +59,31 @@ def test_a_forged_path_in_an_unexpected_error_stays_one_line(app, client, securi
     errors = security_lines.events("error.unexpected")
     assert errors and errors[0]["path"].startswith("/boom/x\r\n") and "RuntimeError" in errors[0]["traceback"]
     assert not security_lines.events("login.success")
+
+
+def test_account_and_certificate_events_each_leave_one_line_without_secrets(app, client, auth, fresh, runner,
+                                                                            security_lines):
+    from .conftest import PASSWORD, csrf_token
+    from .test_certificates import earn_certificate, post_with_token
+
+    code = earn_certificate(client, auth, fresh, app)
+    auth.logout()
+    auth.login(password="wrong password typed")
+    auth.login()
+    new = "another long passphrase here"
+    client.post("/account/password", data={"csrf_token": csrf_token(client, "/account/password"),
+                                           "current_password": PASSWORD, "new_password": new, "confirm": new})
+    client.post("/account/", data={"csrf_token": csrf_token(client, "/account/"), "full_name": "Ana Ortiz Ruiz",
+                                   "credential": "OTR/L"})
+    post_with_token(client, f"/certificates/{code}/reissue", page=f"/certificates/{code}")
+    runner.invoke(args=["users", "set-role", "ana@example.org", "instructor"])
+    runner.invoke(args=["course", "revoke", code, "--reason", "Issued in error"])
+    names = [e["event"] for e in security_lines.events()]
+    for name in ("register", "email.confirmed", "login.success", "certificate.issue", "logout", "login.failure",
+                 "password.change", "certificate.reissue", "role.change", "certificate.revoke"):
+        assert name in names, name
+    failure = security_lines.events("login.failure")[0]
+    assert failure["email"] == "ana@example.org" and failure["ip"] == "127.0.0.1" and failure["path"] == "/account/login"
+    everything = "\n".join(security_lines.lines)
+    assert PASSWORD not in everything and new not in everything and "wrong password typed" not in everything
+    assert "$argon2" not in everything
