@@ -71,6 +71,11 @@ def account_settings(env: Mapping, instance: Path, production: bool) -> dict:
 
     from .mail import parse_mail_url
 
+    if production and not env["MAIL_URL"]:
+        import logging
+
+        logging.getLogger(__name__).warning("MAIL_URL is not set: email is written to %s instead of being sent "
+                                            "(learners get no confirmation or reset links).", instance / "mail")
     idle = _whole_number(env, "SESSION_IDLE_MINUTES")
     lifetime = timedelta(days=_whole_number(env, "SESSION_LIFETIME_DAYS"))
     return {

@@ -97,3 +97,27 @@ def test_operator_commands_export_delete_and_purge_after_retention(client, auth,
 
 def test_unknown_account_for_operator_commands(runner):
     assert "no account with email" in runner.invoke(args=["users", "delete", "x@example.org", "--yes"]).output
+
+
+def test_the_export_never_reveals_which_answers_were_right_before_a_pass(client, auth, fresh, app):
+    from course_app.course_store import current_course
+
+    from .test_certificates import correct_answers, post_with_token
+
+    auth.register()
+    for lesson in ("lesson-one", "lesson-two"):
+        post_with_token(client, f"/modules/basics/lessons/{lesson}/complete", page=f"/modules/basics/lessons/{lesson}")
+    client.post("/modules/basics/reflections/my-practice", json={"text": REFLECTION, "revision": 0},
+                headers={"X-CSRFToken": csrf_token(client, "/modules/basics/lessons/lesson-two")})
+    attempt = post_with_token(client, "/modules/basics/quiz/attempts", page="/modules/basics/quiz").location
+    with app.app_context():
+        row = db.session.scalar(select(QuizAttempt))
+        layout, revision = row.layout, row.revision
+        answers = correct_answers(current_course().module("basics").quiz.spec, layout)
+    for name in ("q-first-question", "q-scope"):  # two of five wrong: 60%, a fail
+        answers[name] = "2" if answers[name] == "1" else "1"
+    post_with_token(client, attempt, {"revision": str(revision), **answers}, page=attempt)
+    assert fresh.scalar(select(QuizAttempt)).passed is False
+    data = json.loads(zipfile.ZipFile(io.BytesIO(client.get("/privacy/my-data.zip").data)).read("my-data.json"))
+    (exported,) = data["quiz_attempts"]
+    assert exported["passed"] is False and "results" not in exported and exported["score"] is not None

@@ -43,6 +43,16 @@ def _rows(model, user_id: int) -> list[dict]:
     return [_row(r) for r in db.session.scalars(select(model).where(model.user_id == user_id).order_by(model.id))]
 
 
+def _attempts(user_id: int) -> list[dict]:
+    """Return the learner's attempts; per-question results only for modules she has passed (they reveal the key)."""
+    attempts = _rows(QuizAttempt, user_id)
+    passed = {a["module_id"] for a in attempts if a["passed"]}
+    for attempt in attempts:
+        if attempt["module_id"] not in passed:
+            attempt.pop("results", None)
+    return attempts
+
+
 def data_export(user: User) -> bytes:
     """Return a ZIP of the learner's profile, progress, reflections, attempts, evaluations and certificates."""
     certificates = list(db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)
@@ -52,7 +62,7 @@ def data_export(user: User) -> bytes:
         "profile": {key: _row(user).get(key) for key in PROFILE_FIELDS},
         "lesson_progress": _rows(LessonProgress, user.id),
         "reflections": _rows(Reflection, user.id),
-        "quiz_attempts": _rows(QuizAttempt, user.id),
+        "quiz_attempts": _attempts(user.id),
         "evaluations": _rows(Evaluation, user.id),
         "certificates": [_row(c) for c in certificates],
     }
