@@ -88,6 +88,9 @@ def account_settings(env: Mapping, instance: Path, production: bool) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "TRUSTED_HOSTS": [urlsplit(env["PUBLIC_BASE_URL"]).hostname] if production and env["PUBLIC_BASE_URL"] else None,
         "RATELIMIT_SWALLOW_ERRORS": True,  # Redis unreachable: limits fail open (logged), the request goes on
+        # An unreachable Redis host must not hold a request for long: give up after a second.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}
+        if str(env["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://")) else {},
     }
 
 

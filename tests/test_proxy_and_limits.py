@@ -19,7 +19,7 @@ def limited_app(database_url, content_root, signing_key_file, tmp_path):
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "s", "CONTENT_ROOT": str(content_root),
                       "SIGNING_KEY_FILE": signing_key_file, "PUBLIC_BASE_URL": "https://ce.example.org",
                       "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", "TRUSTED_PROXY_COUNT": "1",
-                      "MAIL_FOLDER": str(tmp_path / "mail")})
+                      "MAIL_FOLDER": str(tmp_path / "mail"), "EVEN_ANSWER_SECONDS": 0.01})
     limiter.reset()
     yield app
     limiter.enabled = False
@@ -115,7 +115,7 @@ def test_an_unreachable_redis_lets_requests_through_with_a_warning(database_url,
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "s", "CONTENT_ROOT": str(content_root),
                       "SIGNING_KEY_FILE": signing_key_file, "RATELIMIT_ENABLED": True,
                       "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/3",
-                      "MAIL_FOLDER": str(tmp_path / "mail")})
+                      "MAIL_FOLDER": str(tmp_path / "mail"), "EVEN_ANSWER_SECONDS": 0.01})
     try:
         client = app.test_client()
         assert Auth(client).register(confirm=False).status_code == 200
@@ -127,5 +127,27 @@ def test_an_unreachable_redis_lets_requests_through_with_a_warning(database_url,
         assert warnings, "the failing rate-limit storage was not logged"
     finally:
         limiter.enabled = False
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_a_redis_that_never_answers_delays_but_does_not_break_a_login(database_url, content_root, signing_key_file,
+                                                                      tmp_path):
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # connections complete in the kernel, but nothing ever answers
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "s", "CONTENT_ROOT": str(content_root),
+                      "SIGNING_KEY_FILE": signing_key_file, "RATELIMIT_ENABLED": True,
+                      "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{silent.getsockname()[1]}/3",
+                      "MAIL_FOLDER": str(tmp_path / "mail"), "EVEN_ANSWER_SECONDS": 0.01})
+    try:
+        assert app.config["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] == 1
+        client = app.test_client()
+        assert login(client, password="wrong password here").status_code == 422
+    finally:
+        limiter.enabled = False
+        silent.close()
         with app.app_context():
             db.engine.dispose()

@@ -1,6 +1,10 @@
 """Password reset, address confirmation and email change. Each changes rows and flushes; the request commits."""
 from __future__ import annotations
 
+import time
+
+from flask import current_app
+
 from ..extensions import db
 from ..models import User, utcnow
 from ..security_log import log_event
@@ -8,6 +12,17 @@ from . import messages
 from .operations import AccountError, end_all_sessions, find_by_email, normalize_email, register
 from .passwords import hash_password, password_problem, verify_password
 from .tokens import clear_reset_token, issue_reset_token, read_signed_token, user_for_reset_token
+
+
+# Answers that must not reveal whether an address has an account take at least this long (mail servers
+# and database writes vary; bench/bench_account_timing.py compares the two cases). Tests shorten it.
+EVEN_ANSWER_SECONDS = 0.4
+
+
+def pad_since(started: float) -> None:
+    """Sleep until EVEN_ANSWER_SECONDS have passed since `started` (time.monotonic())."""
+    seconds = current_app.config.get("EVEN_ANSWER_SECONDS", EVEN_ANSWER_SECONDS)
+    time.sleep(max(0.0, seconds - (time.monotonic() - started)))
 
 
 def register_or_notify(email: str, password: str, **profile) -> bool:

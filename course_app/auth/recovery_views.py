@@ -11,15 +11,18 @@ from ..extensions import db, limiter
 from . import bp, messages
 from .forms import ConfirmForm
 from .operations import AccountError
-from .recovery import apply_email_change, confirm_email, request_email_change, request_reset, reset_password
+from .recovery import (
+    apply_email_change,
+    confirm_email,
+    pad_since,
+    request_email_change,
+    request_reset,
+    reset_password,
+)
 from .recovery_forms import EmailChangeForm, ForgotForm, ResetForm
 from .sessions import safe_next
 from .throttle import clear_failed_logins, client_key, form_email_key
 from .tokens import user_for_reset_token
-
-# The forgot-password answer takes at least this long, known address or not (mail servers vary).
-FORGOT_MIN_SECONDS = 0.4
-
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit("5/hour", methods=["POST"], key_func=form_email_key)
@@ -30,7 +33,7 @@ def forgot_password():
         started = time.monotonic()
         request_reset(form.email.data)
         db.session.commit()
-        time.sleep(max(0.0, FORGOT_MIN_SECONDS - (time.monotonic() - started)))
+        pad_since(started)
         return redirect(url_for("auth.reset_sent"), 303)
     return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
 

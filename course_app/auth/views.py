@@ -1,6 +1,8 @@
 """Register, log in, log out, profile and password."""
 from __future__ import annotations
 
+import time
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -16,7 +18,7 @@ from .operations import (
     end_all_sessions,
     password_change_problems,
 )
-from .recovery import register_or_notify
+from .recovery import pad_since, register_or_notify
 from .sessions import safe_next
 from .throttle import clear_failed_logins, client_key, login_throttled, record_failed_login
 
@@ -42,6 +44,7 @@ def start_session(user, remember: bool = False) -> None:
 def register_view():
     form = RegisterForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         try:
             sent = register_or_notify(form.email.data, form.password.data, full_name=form.full_name.data,
                                       credential=form.credential.data, license_number=form.license_number.data,
@@ -50,6 +53,7 @@ def register_view():
             _field_error(form, error)
         else:
             db.session.commit()
+            pad_since(started)
             return redirect(url_for("auth.check_email", sent="1" if sent else "0"), 303)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
