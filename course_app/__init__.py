@@ -20,6 +20,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)
+    register_static_files(app)
     return app
 
 
@@ -66,6 +67,12 @@ def register_security_headers(app: Flask) -> None:
 
     register(app)
     register_request_policy(app)
+
+
+def register_static_files(app: Flask) -> None:
+    from .static_files import register
+
+    register(app)
 
 
 def register_commands(app: Flask) -> None:

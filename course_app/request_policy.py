@@ -4,8 +4,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request, session
-from flask_login import current_user
+from flask import Flask, Response, abort, current_app, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .security_log import log_event
@@ -57,13 +56,20 @@ def end_idle_session() -> None:
 
 
 def note_activity(response: Response) -> Response:
-    """Keep an active session alive, and keep every page a logged-in learner sees out of every cache."""
-    if request.endpoint != "static" and current_user.is_authenticated:
+    """Keep an active session alive, and keep every page a logged-in learner sees out of every cache.
+
+    Uses the user Flask-Login already loaded for this request (never loads one: with the database down,
+    an error page must not need it).
+    """
+    user = g.get("_login_user")
+    logged_in = user is not None and user.is_authenticated
+    if request.endpoint != "static" and (logged_in or "_user_id" in session):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    if logged_in:
         now = int(clock())
         if now - session.get("_seen", 0) >= 30:  # write the cookie at most every 30 s
             session["_seen"] = now
-        response.headers["Cache-Control"] = "no-store"
-        response.headers.pop("Expires", None)
     return response
 
 

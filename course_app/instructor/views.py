@@ -72,8 +72,10 @@ def evaluations_csv():
     items = current_course().evaluation
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["module", "submitted_at"] + [item.id for item in items])
+    writer.writerow(["module", "submitted_at"] + [item.id for item in items] + ["objective_ratings"])
     for row in db.session.scalars(select(Evaluation).order_by(Evaluation.module_id, Evaluation.submitted_at)):
+        objectives = "; ".join(f"{key.removeprefix('objective-')}={value}" for key, value in row.answers.items()
+                               if key.startswith("objective-"))
         writer.writerow([row.module_id, row.submitted_at.date().isoformat()]
-                        + [safe_cell(str(row.answers.get(item.id, ""))) for item in items])
+                        + [safe_cell(str(row.answers.get(item.id, ""))) for item in items] + [safe_cell(objectives)])
     return attachment(out.getvalue(), "text/csv; charset=utf-8", "evaluations.csv")

@@ -1,14 +1,14 @@
 """accounts: confirmed email, password-reset link, certificates kept after account deletion
 
 Revision ID: 0002_accounts
-Revises: 0001
+Revises: 0002_cert
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0002_accounts'
-down_revision = '0001'
+down_revision = '0002_cert'  # chained after main's migrations when main was merged in
 branch_labels = None
 depends_on = None
 
