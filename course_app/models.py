@@ -48,9 +48,17 @@ class User(UserMixin, db.Model):
     # Bumped on logout and password change: every session carrying an older number is void.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Issue 11: certificates go only to a confirmed address; one password-reset link at a time (its hash).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reset_token_hash: Mapped[str | None] = mapped_column(String(64))
+    reset_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # When this login began (epoch seconds), carried in the session id so the server enforces a lifetime.
+    login_started = None  # set per instance by start_session and load_user (not a column)
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        started = f":{self.login_started}" if self.login_started else ""
+        return f"{self.id}:{self.session_version}{started}"
 
     @property
     def is_instructor(self) -> bool:
@@ -124,7 +132,8 @@ class Certificate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    # None once the learner deleted her account: the certificate stays verifiable for the retention period.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # "module" or "program"
     subject_id: Mapped[str] = mapped_column(ID)  # the module or program id
     generation: Mapped[int] = mapped_column(default=1)
