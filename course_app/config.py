@@ -18,6 +18,7 @@ ENVIRONMENT_SETTINGS = {
     "SIGNING_KEY_FILE": None,  # default: instance/credential-signing-key.json
     "COURSE_ENV": "development",  # "production" requires SECRET_KEY and PUBLIC_BASE_URL
     "PROVIDER_TIMEZONE": "America/New_York",  # the calendar that completion dates on certificates follow
+    "CE_BROKER_PROVIDER_NUMBER": "",  # CE Broker provider tracking number, for the roster export
 }
 
 
@@ -43,6 +44,7 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         "SIGNING_KEY_FILE": env["SIGNING_KEY_FILE"] or str(instance / "credential-signing-key.json"),
         "CONTENT_RELOAD": not production,
         "PROVIDER_TIMEZONE": _timezone(env["PROVIDER_TIMEZONE"]),
+        "CE_BROKER_PROVIDER_NUMBER": env["CE_BROKER_PROVIDER_NUMBER"],
         "MAX_CONTENT_LENGTH": 512 * 1024,  # no form here needs more; larger bodies get a 413
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, types
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, types
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -58,7 +58,9 @@ class User(UserMixin, db.Model):
 
 
 class LessonProgress(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_id"),
+                      Index("ix_lesson_progress_user_last_seen", "user_id", "last_seen_at"),  # instructor: last activity
+                      Index("ix_lesson_progress_module_user", "module_id", "user_id"))  # instructor: funnel
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -79,13 +81,16 @@ class Reflection(db.Model):
     module_id: Mapped[str] = mapped_column(ID)
     reflection_id: Mapped[str] = mapped_column(ID)
     text: Mapped[str] = mapped_column(Text, default="")
+    # Kept with the text so counts (funnels, completion) never load every learner's writing.
+    word_count: Mapped[int] = mapped_column(default=0, server_default="0")
     revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class QuizAttempt(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "number"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "number"),
+                      Index("ix_quiz_attempt_module_submitted", "module_id", "submitted_at"))  # item analysis
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -100,10 +105,12 @@ class QuizAttempt(db.Model):
     score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     passed: Mapped[bool | None]
     results: Mapped[dict | None] = mapped_column(JSON)
+    content_version: Mapped[str | None] = mapped_column(String(80))  # the module's version when the attempt began
 
 
 class Evaluation(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),
+                      Index("ix_evaluation_module_submitted", "module_id", "submitted_at"))  # instructor summaries
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -115,7 +122,9 @@ class Evaluation(db.Model):
 class Certificate(db.Model):
     """What a certificate stated when it was issued; never edited after, except to revoke or supersede."""
 
-    __table_args__ = (UniqueConstraint("user_id", "kind", "subject_id", "generation"),)
+    __table_args__ = (UniqueConstraint("user_id", "kind", "subject_id", "generation"),
+                      Index("ix_certificate_completed_on", "completed_on"),  # regulator exports by date
+                      Index("ix_certificate_kind_subject", "kind", "subject_id"))  # funnel and summaries
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)

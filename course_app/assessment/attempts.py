@@ -40,7 +40,8 @@ def next_start(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = N
     return ready if ready > (now or utcnow()) else None
 
 
-def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random | None = None) -> QuizAttempt:
+def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random | None = None,
+                  content_version: str | None = None) -> QuizAttempt:
     """Return the open attempt, or start a new one with its questions drawn and frozen."""
     attempts = attempts_of(user_id, module_id)
     current = open_attempt(attempts)
@@ -54,7 +55,8 @@ def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random |
     if wait:
         raise AttemptRefused(f"You can start your next attempt at {wait:%H:%M} UTC.", 429)
     layout = draw_layout(quiz.spec, rng or random.Random(secrets.randbits(64)))
-    attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=len(attempts) + 1, layout=layout, answers={})
+    attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=len(attempts) + 1, layout=layout, answers={},
+                          content_version=content_version)
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
