@@ -148,6 +148,12 @@ def evaluations_csv():
     if module_id and course.module(module_id) is None:
         abort(404, f"There is no module '{module_id[:60]}'.")
     start, end = day_bounds(*_range())
+    return csv_download(["module", "submitted_at"] + [item.id for item in items],
+                        _evaluation_rows(items, module_id, start, end), "evaluations.csv")
+
+
+def _evaluation_rows(items, module_id: str, start, end):
+    """Yield evaluation rows, read in batches while the file is sent."""
     query = select(Evaluation.module_id, Evaluation.submitted_at, Evaluation.answers)
     if module_id:
         query = query.where(Evaluation.module_id == module_id)
@@ -156,9 +162,8 @@ def evaluations_csv():
     if end:
         query = query.where(Evaluation.submitted_at < end)
     query = query.order_by(Evaluation.module_id, Evaluation.submitted_at).execution_options(yield_per=1000)
-    rows = ([m, local_date(at).isoformat()] + [safe_cell(str((answers or {}).get(item.id, ""))) for item in items]
-            for m, at, answers in db.session.execute(query))
-    return csv_download(["module", "submitted_at"] + [item.id for item in items], rows, "evaluations.csv")
+    for m, at, answers in db.session.execute(query):
+        yield [m, local_date(at).isoformat()] + [safe_cell(str((answers or {}).get(item.id, ""))) for item in items]
 
 
 @bp.route("/subscribers.csv")

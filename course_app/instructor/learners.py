@@ -138,7 +138,7 @@ class ModuleRecord:
     module: Module
     state: LearnerState
     attempts: list[QuizAttempt]
-    missing: list
+    requirements: list  # every requirement with its state; the missing ones are those not done
     started: bool
 
 
@@ -156,6 +156,6 @@ def learner_record(user: User, course: Course) -> tuple[list[ModuleRecord], list
     for module in course.modules:
         state = states[module.id]
         mine = [a for a in attempts if a.module_id == module.id]
-        missing = [r for r in requirements(module, state) if not r.done]
-        records.append(ModuleRecord(module, state, mine, missing, bool(state.opened_lessons or mine)))
+        records.append(ModuleRecord(module, state, mine, requirements(module, state),
+                                    bool(state.opened_lessons or mine)))
     return records, certificates
