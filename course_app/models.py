@@ -60,7 +60,8 @@ class User(UserMixin, db.Model):
 class LessonProgress(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_id"),
                       Index("ix_lesson_progress_user_last_seen", "user_id", "last_seen_at"),  # instructor: last activity
-                      Index("ix_lesson_progress_module_user", "module_id", "user_id"))  # instructor: funnel
+                      # instructor funnel: read from the index alone
+                      Index("ix_lesson_progress_module_user", "module_id", "user_id", "completed_at", "lesson_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -74,7 +75,8 @@ class LessonProgress(db.Model):
 
 
 class Reflection(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "reflection_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "reflection_id"),
+                      Index("ix_reflection_module_words", "module_id", "user_id", "reflection_id", "word_count"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

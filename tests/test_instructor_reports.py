@@ -19,6 +19,7 @@ from .instructor_seed import T0, Seed, post, staff
 
 @pytest.fixture
 def seed(app) -> Seed:
+    app.config["INSTRUCTOR_REPORT_SECONDS"] = 0  # figures recomputed on every view, so each test sees its data
     return Seed(app)
 
 
@@ -245,3 +246,20 @@ def test_no_instructor_page_fails_on_junk(client, auth, runner, app, seed):
             if post(client, f"{page}/{action}", {field: value * 3}, page).status_code >= 500:
                 bad.append((action, value))
     assert bad == []
+
+
+def test_course_wide_figures_are_kept_a_few_minutes_and_say_when_they_were_computed(
+        client, auth, runner, app, seed):
+    from .test_learning import count_queries
+
+    app.config["INSTRUCTOR_REPORT_SECONDS"] = 300
+    seed.learner("a@example.org", "A")
+    staff(app, auth, runner)
+    first = count_queries(app, client, "/instructor/funnel")
+    again = count_queries(app, client, "/instructor/funnel")
+    assert again < first  # the funnel's aggregate queries ran once
+    assert "Figures as of" in text_of(client.get("/instructor/funnel"))
+    seed.learner("b@example.org", "B")
+    assert "Registered 2 100%" not in text_of(client.get("/instructor/funnel"))  # still the kept figures
+    app.config["INSTRUCTOR_REPORT_SECONDS"] = 0
+    assert "Registered 2 100%" in text_of(client.get("/instructor/funnel"))

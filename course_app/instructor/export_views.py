@@ -19,6 +19,7 @@ from . import bp
 from .access import instructor_required
 from .annual import annual_summary, years_with_activity
 from .exports import csv_download
+from .snapshots import snapshot
 from .reports import completions, day_bounds, roster_groups
 from .roster import (
     COMPLETION_HEADER,
@@ -75,9 +76,11 @@ def exports():
     years = years_with_activity(local_date(utcnow()))
     year = request.args.get("year", "")
     chosen = int(year) if year.isdigit() and int(year) in years else years[0]
+    versions = tuple(m.version for m in course.modules)
+    annual, annual_at = snapshot(("annual", chosen, versions), lambda: annual_summary(course, chosen))
     return render_template("instructor/exports.html", course=course, problem=problem, settings=settings,
                            states=dict(sorted(states.items())), missing=missing, args=request.args,
-                           years=years, year=chosen, annual=annual_summary(course, chosen),
+                           years=years, year=chosen, annual=annual, annual_at=annual_at,
                            ceus=ceus_approved(course)), 400 if problem else 200
 
 

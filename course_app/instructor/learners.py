@@ -4,14 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, tuple_
 from sqlalchemy.orm import defer
 
-from ..completion import LearnerState, is_complete, requirements
+from ..completion import LearnerState, requirements
 from ..content import Course, Module
 from ..extensions import db
 from ..learning.progress import learners_states
-from ..models import Certificate, LessonProgress, QuizAttempt, User
+from ..models import Certificate, LessonProgress, QuizAttempt, Reflection, User
 from .roster import normalize_license
 
 PAGE_SIZE = 50
@@ -119,18 +119,46 @@ def find_learners(wanted: LearnerFilter, modules: tuple[Module, ...]) -> tuple[l
     rows = db.session.execute(select(User, last).where(*conditions).order_by(*order)
                               .limit(PAGE_SIZE).offset((wanted.page - 1) * PAGE_SIZE)).all()
     ids = [user.id for user, _ in rows]
-    states = learners_states(ids, modules) if ids else {}
+    summary = module_summaries(ids, modules) if ids else {}
     held = dict(db.session.execute(
         select(Certificate.user_id, func.count()).where(
             Certificate.user_id.in_(ids), Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None))
         .group_by(Certificate.user_id)).all()) if ids else {}
-    return [_row(user, moment, states[user.id], modules, held.get(user.id, 0)) for user, moment in rows], total
+    return [LearnerRow(user, moment, *summary.get(user.id, (0, 0)), held.get(user.id, 0)) for user, moment in rows], total
 
 
-def _row(user: User, moment, states: dict[str, LearnerState], modules, held: int) -> LearnerRow:
-    started = sum(1 for m in modules if states[m.id].opened_lessons or states[m.id].attempts)
-    completed = sum(1 for m in modules if is_complete(m, states[m.id]))
-    return LearnerRow(user, moment, started, completed, held)
+def module_summaries(user_ids: list[int], modules: tuple[Module, ...]) -> dict[int, tuple[int, int]]:
+    """Return per learner (modules started, modules complete) from counts, not rows (three queries)."""
+    current = tuple_(LessonProgress.module_id, LessonProgress.lesson_id).in_(
+        [(m.id, lesson.id) for m in modules for lesson in m.lessons])
+    lessons = db.session.execute(
+        select(LessonProgress.user_id, LessonProgress.module_id,
+               func.sum(case((and_(LessonProgress.completed_at.is_not(None), current), 1), else_=0)))
+        .where(LessonProgress.user_id.in_(user_ids)).group_by(LessonProgress.user_id, LessonProgress.module_id)).all()
+    words = db.session.execute(
+        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.word_count)
+        .where(Reflection.user_id.in_(user_ids))).all()
+    passed = set(db.session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.module_id).where(
+            QuizAttempt.user_id.in_(user_ids), QuizAttempt.passed.is_(True)).distinct()).all())
+    written = {(u, m, r): n for u, m, r, n in words}
+    found: dict[int, list[int]] = {}
+    by_id = {m.id: m for m in modules}
+    for user_id, module_id, done in lessons:
+        module = by_id.get(module_id)
+        if module is None:
+            continue
+        counts = found.setdefault(user_id, [0, 0])
+        counts[0] += 1
+        counts[1] += int(_complete(module, int(done or 0), written, user_id, (user_id, module_id) in passed))
+    return {user_id: (started, complete) for user_id, (started, complete) in found.items()}
+
+
+def _complete(module: Module, lessons_done: int, written: dict, user_id: int, passed: bool) -> bool:
+    """The completion rule of completion.is_complete, applied to counts."""
+    reflections_ok = all(written.get((user_id, module.id, r.id), 0) >= max(r.min_words, 1)
+                         for r in module.reflections if r.required)
+    return lessons_done == len(module.lessons) and reflections_ok and (module.quiz is None or passed)
 
 
 @dataclass(frozen=True)

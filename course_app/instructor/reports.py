@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterator
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, select, tuple_
 
 from ..content import Course, Module
 from ..extensions import db
@@ -32,58 +32,71 @@ def _per_module(column, modules, values, default=0):
     return case(*((column == m.id, literal(values[m.id])) for m in modules), else_=literal(default))
 
 
-def _lessons_done(modules) -> dict[str, tuple[int, int]]:
-    """Return per module (learners who opened a lesson, learners who completed every current lesson)."""
-    current = or_(*(and_(LessonProgress.module_id == m.id, LessonProgress.lesson_id.in_([x.id for x in m.lessons]))
-                    for m in modules))
-    per_learner = (select(LessonProgress.module_id.label("module_id"),
-                          func.sum(case((and_(LessonProgress.completed_at.is_not(None), current), 1), else_=0))
-                          .label("done"))
-                   .where(LessonProgress.module_id.in_([m.id for m in modules]))
+def _started(modules) -> dict[str, int]:
+    """Return per module the learners who opened one of its lessons (read from the module index alone)."""
+    return dict(db.session.execute(
+        select(LessonProgress.module_id, func.count(func.distinct(LessonProgress.user_id)))
+        .where(LessonProgress.module_id.in_([m.id for m in modules])).group_by(LessonProgress.module_id)).all())
+
+
+def _lessons_done(modules) -> dict[str, int]:
+    """Return per module the learners who completed every one of its current lessons."""
+    current = tuple_(LessonProgress.module_id, LessonProgress.lesson_id).in_(
+        [(m.id, lesson.id) for m in modules for lesson in m.lessons])
+    per_learner = (select(LessonProgress.module_id.label("module_id"), func.count().label("done"))
+                   .where(LessonProgress.completed_at.is_not(None), current)
                    .group_by(LessonProgress.module_id, LessonProgress.user_id).subquery())
     needed = _per_module(per_learner.c.module_id, modules, {m.id: len(m.lessons) for m in modules})
-    rows = db.session.execute(select(per_learner.c.module_id, func.count(),
-                                     func.sum(case((per_learner.c.done >= needed, 1), else_=0)))
-                              .group_by(per_learner.c.module_id)).all()
-    return {module_id: (started, int(done or 0)) for module_id, started, done in rows}
+    return _count_reaching(per_learner, needed)
+
+
+def _count_reaching(per_learner, needed) -> dict[str, int]:
+    rows = db.session.execute(select(per_learner.c.module_id, func.count())
+                              .where(per_learner.c.done >= needed).group_by(per_learner.c.module_id)).all()
+    return dict(rows)
 
 
 def _reflections_done(modules) -> dict[str, int]:
     """Return per module the learners whose required reflections all reach their minimum words."""
-    enough = or_(*(and_(Reflection.module_id == m.id, Reflection.reflection_id == r.id,
-                        Reflection.word_count >= max(r.min_words, 1))
-                   for m in modules for r in m.reflections if r.required)) if any(
-        r.required for m in modules for r in m.reflections) else literal(False)
-    per_learner = (select(Reflection.module_id.label("module_id"),
-                          func.sum(case((enough, 1), else_=0)).label("done"))
-                   .where(Reflection.module_id.in_([m.id for m in modules]))
+    required = [(m.id, r.id, max(r.min_words, 1)) for m in modules for r in m.reflections if r.required]
+    if not required:
+        return {}
+    minimum = case(*((and_(Reflection.module_id == m, Reflection.reflection_id == r), literal(n))
+                     for m, r, n in required), else_=literal(None))
+    per_learner = (select(Reflection.module_id.label("module_id"), func.count().label("done"))
+                   .where(tuple_(Reflection.module_id, Reflection.reflection_id).in_([(m, r) for m, r, _ in required]),
+                          Reflection.word_count >= minimum)
                    .group_by(Reflection.module_id, Reflection.user_id).subquery())
     needed = _per_module(per_learner.c.module_id, modules,
                          {m.id: sum(1 for r in m.reflections if r.required) for m in modules})
-    rows = db.session.execute(select(per_learner.c.module_id, func.sum(case((per_learner.c.done >= needed, 1),
-                                                                              else_=0)))
-                              .group_by(per_learner.c.module_id)).all()
-    return {module_id: int(done or 0) for module_id, done in rows}
+    return _count_reaching(per_learner, needed)
 
 
 def _count_by_module(column, *conditions) -> dict[str, int]:
     return dict(db.session.execute(select(column, func.count()).where(*conditions).group_by(column)).all())
 
 
+def _days_between(later, earlier):
+    """Days from one timestamp column to another, computed by the database (no rows of dates to Python)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return func.extract("epoch", later - earlier) / 86400.0
+
+
 def _certified_times(modules) -> dict[str, list[tuple[int, float]]]:
     """Return per module, for each valid certificate, (active seconds, days from first lesson to issue)."""
+    first = func.min(LessonProgress.first_opened_at)
     rows = db.session.execute(
-        select(Certificate.subject_id, Certificate.issued_at, func.sum(LessonProgress.active_seconds),
-               func.min(LessonProgress.first_opened_at))
+        select(Certificate.subject_id, func.sum(LessonProgress.active_seconds),
+               _days_between(Certificate.issued_at, first))
         .join(LessonProgress, and_(LessonProgress.user_id == Certificate.user_id,
                                    LessonProgress.module_id == Certificate.subject_id))
         .where(Certificate.kind == "module", Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None),
                Certificate.subject_id.in_([m.id for m in modules]))
         .group_by(Certificate.id, Certificate.subject_id, Certificate.issued_at)).all()
     found: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for module_id, issued_at, seconds, first in rows:
-        first = first if first.tzinfo else first.replace(tzinfo=issued_at.tzinfo)  # SQLite drops the zone
-        found[module_id].append((int(seconds or 0), (issued_at - first).total_seconds() / 86400))
+    for module_id, seconds, days in rows:
+        found[module_id].append((int(seconds or 0), float(days or 0)))
     return found
 
 
@@ -91,6 +104,7 @@ def funnel(course: Course) -> list[Funnel]:
     """Count learners at each step of each module, with median time to certificate (seven queries)."""
     modules = course.modules
     registered = db.session.scalar(select(func.count(User.id)).where(User.role == "learner"))
+    started = _started(modules)
     lessons = _lessons_done(modules)
     reflections = _reflections_done(modules)
     passed = dict(db.session.execute(select(QuizAttempt.module_id, func.count(func.distinct(QuizAttempt.user_id)))
@@ -101,9 +115,9 @@ def funnel(course: Course) -> list[Funnel]:
     times = _certified_times(modules)
     result = []
     for m in modules:
-        started, done = lessons.get(m.id, (0, 0))
+        done = lessons.get(m.id, 0)
         reflections_count = reflections.get(m.id, 0) if any(r.required for r in m.reflections) else done
-        counts = {"registered": registered, "started": started, "lessons": done, "reflections": reflections_count,
+        counts = {"registered": registered, "started": started.get(m.id, 0), "lessons": done, "reflections": reflections_count,
                   "passed": passed.get(m.id, 0) if m.quiz else done, "evaluated": evaluated.get(m.id, 0),
                   "certified": certified.get(m.id, 0)}
         spent = times.get(m.id, [])

@@ -17,6 +17,7 @@ from .analytics import by_version, first_attempts, item_analysis, summarize_eval
 from .charts import bar_chart
 from .learners import PAGE_SIZE, SORTS, STATUSES, find_learners, learner_record, read_filter
 from .reports import STAGES, attempt_rows, evaluation_answers, funnel
+from .snapshots import snapshot
 
 
 @bp.route("/")
@@ -48,9 +49,15 @@ def learner(user_id: int):
 @instructor_required
 def funnel_view():
     course = current_course()
-    funnels = funnel(course)
+    funnels, computed_at = snapshot(("funnel", _versions(course)), lambda: funnel(course))
     charts = {f.module.id: bar_chart([(label, f.counts[key]) for key, label in STAGES]) for f in funnels}
-    return render_template("instructor/funnel.html", funnels=funnels, charts=charts, stages=STAGES)
+    return render_template("instructor/funnel.html", funnels=funnels, charts=charts, stages=STAGES,
+                           computed_at=computed_at)
+
+
+def _versions(course) -> tuple[str, ...]:
+    """The content versions figures depend on: edited content gives new figures at once."""
+    return tuple(m.version for m in course.modules)
 
 
 @bp.route("/items")
@@ -64,14 +71,19 @@ def items():
     if module_id and (module is None or module.quiz is None):
         abort(404, f"There is no post-test for a module '{module_id[:60]}'.")
     which = "all" if request.args.get("attempts") == "all" else "first"
-    versions = []
+    versions, computed_at = [], None
     if module is not None:
-        rows = attempt_rows(module.id)
-        rows = first_attempts(rows) if which == "first" else rows
-        versions = [(version, len(group), item_analysis(module.quiz.questions, group))
-                    for version, group in by_version(rows)]
+        versions, computed_at = snapshot(("items", module.id, module.version, which),
+                                         lambda: _item_versions(module, which))
     return render_template("instructor/items.html", modules=quizzed, module=module, which=which,
-                           versions=versions, current_version=module.version if module else None)
+                           versions=versions, current_version=module.version if module else None,
+                           computed_at=computed_at)
+
+
+def _item_versions(module, which: str) -> list:
+    rows = attempt_rows(module.id)
+    rows = first_attempts(rows) if which == "first" else rows
+    return [(version, len(group), item_analysis(module.quiz.questions, group)) for version, group in by_version(rows)]
 
 
 @bp.route("/evaluations")
