@@ -181,11 +181,19 @@ def _summarize(item: EvaluationItem, values: list[str]) -> ItemSummary:
     given = [v for v in values if v]
     if item.kind == "text":
         return ItemSummary(item, len(given), comments=tuple(given))
-    counts = Counter(given)
+    return summary_from_counts(item, Counter(given))
+
+
+def summary_from_counts(item: EvaluationItem, counts: Mapping[str, int], comments: Sequence[str] = (),
+                        answered: int | None = None) -> ItemSummary:
+    """Summarise one item from how often each answer was given (and, for text items, the comments)."""
+    if item.kind == "text":
+        return ItemSummary(item, answered if answered is not None else len(comments), comments=tuple(comments))
     if item.kind == "rating":
-        ratings = [int(v) for v in given if v in RATING_VALUES]
-        mean = sum(ratings) / len(ratings) if ratings else None
-        return ItemSummary(item, len(ratings), mean=mean, distribution=tuple((v, counts[v]) for v in RATING_VALUES))
-    yes, no = counts["yes"], counts["no"]
+        n = sum(counts.get(v, 0) for v in RATING_VALUES)
+        total = sum(int(v) * counts.get(v, 0) for v in RATING_VALUES)
+        return ItemSummary(item, n, mean=total / n if n else None,
+                           distribution=tuple((v, counts.get(v, 0)) for v in RATING_VALUES))
+    yes, no = counts.get("yes", 0), counts.get("no", 0)
     share = yes / (yes + no) if yes + no else None
     return ItemSummary(item, yes + no, distribution=(("yes", yes), ("no", no)), yes_share=share)

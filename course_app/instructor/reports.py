@@ -1,7 +1,7 @@
 """Course-wide figures read with aggregate queries: the funnel, attempts for item analysis, evaluations, years."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterator
@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, literal, select, tuple_
 from ..content import Course, Module
 from ..extensions import db
 from ..models import Certificate, Evaluation, LessonProgress, QuizAttempt, Reflection, User
-from .analytics import AttemptRow, median
+from .analytics import AttemptRow, median, summary_from_counts
 from .roster import Completion
 
 STAGES = (("registered", "Registered"), ("started", "Started"), ("lessons", "All lessons done"),
@@ -147,17 +147,32 @@ def day_bounds(date_from: date | None, date_to: date | None):
     return start, end
 
 
-def evaluation_answers(module_id: str | None, date_from: date | None, date_to: date | None) -> list[dict]:
-    """Return evaluation answers (no names) for a module or all modules and a range, newest first."""
+COMMENTS_SHOWN = 100
+
+
+def evaluation_summary(items, module_id: str | None, date_from: date | None,
+                       date_to: date | None) -> tuple[int, list]:
+    """Summarise evaluations (no names) for a module or all modules and a range: one count per answer,
+    extracted and counted by the database, and the newest comments."""
     start, end = day_bounds(date_from, date_to)
-    query = select(Evaluation.answers)
+    conditions = []
     if module_id:
-        query = query.where(Evaluation.module_id == module_id)
+        conditions.append(Evaluation.module_id == module_id)
     if start:
-        query = query.where(Evaluation.submitted_at >= start)
+        conditions.append(Evaluation.submitted_at >= start)
     if end:
-        query = query.where(Evaluation.submitted_at < end)
-    return [a or {} for a in db.session.scalars(query.order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc()))]
+        conditions.append(Evaluation.submitted_at < end)
+    query = select(*(Evaluation.answers[item.id].as_string() for item in items)).where(*conditions)
+    rows = db.session.execute(query.order_by(Evaluation.submitted_at.desc(), Evaluation.id.desc())).all()
+    columns = list(zip(*rows)) if rows else [() for _ in items]
+    summaries = []
+    for item, values in zip(items, columns):
+        if item.kind == "text":
+            comments = [v.strip() for v in values if v and v.strip()]
+            summaries.append(summary_from_counts(item, {}, comments[:COMMENTS_SHOWN], len(comments)))
+        else:
+            summaries.append(summary_from_counts(item, Counter(values)))
+    return len(rows), summaries
 
 
 def completions(course: Course, date_from: date | None, date_to: date | None) -> Iterator[Completion]:

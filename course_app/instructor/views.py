@@ -13,10 +13,10 @@ from ..extensions import db
 from ..models import User
 from . import bp
 from .access import instructor_required
-from .analytics import by_version, first_attempts, item_analysis, summarize_evaluations
+from .analytics import by_version, first_attempts, item_analysis
 from .charts import bar_chart
 from .learners import PAGE_SIZE, SORTS, STATUSES, find_learners, learner_record, read_filter
-from .reports import STAGES, attempt_rows, evaluation_answers, funnel
+from .reports import STAGES, attempt_rows, evaluation_summary, funnel
 from .snapshots import snapshot
 
 
@@ -95,7 +95,9 @@ def evaluations():
     if module_id and module is None:
         abort(404, f"There is no module '{module_id[:60]}'.")
     date_from, date_to, problem = parse_range(request.args.get("from", ""), request.args.get("to", ""))
-    answers = [] if problem else evaluation_answers(module_id or None, date_from, date_to)
-    summary = summarize_evaluations(course.evaluation, answers)
+    (count, summary), computed_at = ((0, []), None) if problem else snapshot(
+        ("evaluations", module_id, date_from, date_to, _versions(course)),
+        lambda: evaluation_summary(course.evaluation, module_id or None, date_from, date_to))
     return render_template("instructor/evaluations.html", course=course, module=module, summary=summary,
-                           count=len(answers), problem=problem, args=request.args), 400 if problem else 200
+                           count=count, problem=problem, args=request.args, computed_at=computed_at), \
+        400 if problem else 200
