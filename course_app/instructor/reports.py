@@ -19,6 +19,16 @@ STAGES = (("registered", "Registered"), ("started", "Started"), ("lessons", "All
           ("certified", "Certified"))
 
 
+def stages_of(module: Module) -> list[tuple[str, str]]:
+    """The steps a module has: no post-test step without a quiz, no reflection step without one required."""
+    skip = set()
+    if module.quiz is None:
+        skip.add("passed")
+    if not any(r.required for r in module.reflections):
+        skip.add("reflections")
+    return [(key, label) for key, label in STAGES if key not in skip]
+
+
 @dataclass(frozen=True)
 class Funnel:
     module: Module

@@ -16,7 +16,7 @@ from .access import instructor_required
 from .analytics import by_version, first_attempts, item_analysis
 from .charts import bar_chart
 from .learners import PAGE_SIZE, SORTS, STATUSES, find_learners, learner_record, read_filter
-from .reports import STAGES, attempt_rows, evaluation_summary, funnel
+from .reports import STAGES, attempt_rows, evaluation_summary, funnel, stages_of
 from .snapshots import snapshot
 
 
@@ -50,7 +50,8 @@ def learner(user_id: int):
 def funnel_view():
     course = current_course()
     funnels, computed_at = snapshot(("funnel", _versions(course)), lambda: funnel(course))
-    charts = {f.module.id: bar_chart([(label, f.counts[key]) for key, label in STAGES]) for f in funnels}
+    charts = {f.module.id: bar_chart([(label, f.counts[key]) for key, label in stages_of(f.module)])
+              for f in funnels}
     return render_template("instructor/funnel.html", funnels=funnels, charts=charts, stages=STAGES,
                            computed_at=computed_at)
 
