@@ -162,3 +162,13 @@ def test_bar_chart_scales_bars_to_the_whole():
     assert half.width == pytest.approx(whole.width / 2) and none.width == 0
     assert half.text == "100 (50%)" and "Certified: 0 (0%)" in chart.summary
     assert bar_chart([("Registered", 0)]).bars[0].share == 0.0
+
+
+def test_ceus_are_claimed_only_when_the_approval_status_says_approved():
+    from types import SimpleNamespace as Obj
+
+    from course_app.instructor.export_views import ceus_approved
+
+    assert ceus_approved(Obj(provider=Obj(approval=Obj(status="approved"))))
+    assert not ceus_approved(Obj(provider=Obj(approval=Obj(status="pending"))))
+    assert not ceus_approved(Obj(provider=Obj(approval_number="Pending")))  # before approval had a status

@@ -116,7 +116,7 @@ def test_completions_csv_lists_valid_certificates_in_a_range_without_unapproved_
     assert response.mimetype == "text/csv" and response.is_streamed
     header, row, *rest = rows_of(response)
     assert header == ["name", "email", "credential", "license_number", "license_state", "module_id", "module",
-                      "contact_hours", "aota_ceus", "completion_date", "certificate_code"]
+                      "contact_hours", "ceus", "completion_date", "certificate_code"]
     assert row == ["Ana Ortiz", "ana@example.org", "OTR/L", "OT 12-345", "FL", "basics", "Coaching Basics", "0.25",
                    "", "2026-03-09", code]
     assert rest == []

@@ -60,7 +60,7 @@ def completion_row(c: Completion, ceus_approved: bool) -> list[str]:
 
 
 COMPLETION_HEADER = ["name", "email", "credential", "license_number", "license_state", "module_id", "module",
-                     "contact_hours", "aota_ceus", "completion_date", "certificate_code"]
+                     "contact_hours", "ceus", "completion_date", "certificate_code"]
 
 
 @dataclass(frozen=True)
