@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One command to set everything up and run the app or its tests. Needs only Python 3.11+.
 
-    python3 dev.py serve    # install, migrate, check the course, serve http://127.0.0.1:5000
+    python3 dev.py serve    # install, migrate, check the course, serve http://127.0.0.1:5000 (PORT=8080 for another port)
     python3 dev.py test     # install (with test tools), then run the whole test suite
 """
 from __future__ import annotations
@@ -59,9 +59,10 @@ def serve() -> None:
     install("")
     flask("db", "upgrade")
     flask("course", "check")
-    print("\nServing the course at http://127.0.0.1:5000  (Ctrl+C to stop)\n", flush=True)
+    port = os.environ.get("PORT", "5000")
+    print(f"\nServing the course at http://127.0.0.1:{port}  (Ctrl+C to stop)\n", flush=True)
     os.execv(str(BIN / "flask"), [str(BIN / "flask"), "--app", "course_app", "run", "--host", "127.0.0.1",
-                                  "--port", os.environ.get("PORT", "5000")])
+                                  "--port", port])
 
 
 def test(pytest_args: list[str]) -> None:

@@ -145,7 +145,7 @@ def _module_rows(rows, rng, uid, module, moment, ability, name, credential, lice
             if done and rng.random() < 0.9:
                 words = rng.randrange(0, 2 * max(spec.min_words, 10))
                 rows["reflection"].append(dict(user_id=uid, module_id=module.id, reflection_id=spec.id,
-                                               text="word " * words, word_count=words, revision=1,
+                                               text="word " * words, words=words, revision=1,
                                                created_at=moment, updated_at=moment))
     if not tested or module.quiz is None:
         return moment + timedelta(days=rng.randrange(1, 20))

@@ -20,6 +20,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)
+    register_static_files(app)
     return app
 
 
@@ -61,6 +62,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_security_headers(app: Flask) -> None:
     from .security import register
+
+    register(app)
+
+
+def register_static_files(app: Flask) -> None:
+    from .static_files import register
 
     register(app)
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .content import load_course
+from .content.release import placeholder_problems
 from .content.stats import course_stats, format_stats
 from .course_store import current_course
 from .extensions import db
@@ -21,10 +22,13 @@ users_cli = AppGroup("users", help="Manage accounts.")
 
 @course_cli.command("check")
 @click.argument("root", required=False, type=click.Path(file_okay=False, path_type=Path))
-def check_command(root: Path | None) -> None:
+@click.option("--release", is_flag=True, help="Treat placeholder values (TBD, example.org ...) as errors.")
+def check_command(root: Path | None, release: bool) -> None:
     """Validate course.yaml, modules/ and quizzes/ under ROOT (default: the configured content root)."""
     root = root or Path(current_app.config["CONTENT_ROOT"])
     course, problems = load_course(root)
+    if course is not None:
+        problems = sorted(problems + placeholder_problems(course, root, "error" if release else "warning"))
     for problem in problems:
         click.echo(str(problem))
     errors = sum(p.severity == "error" for p in problems)
@@ -146,6 +150,19 @@ def verify_credential_command(file) -> None:
     achievement = subject.get("achievement", {})
     click.echo(f"VALID: {achievement.get('name')} ({achievement.get('humanCode')}), "
                f"{subject.get('creditsEarned')} contact hours, issued {document.get('validFrom')}")
+
+
+@course_cli.command("repair-certificates")
+def repair_certificates_command() -> None:
+    """Produce the PDF and signed credential of every certificate saved without them (older failures)."""
+    from .certificates.issuance import broken_certificates, repair_documents
+
+    broken = broken_certificates()
+    for certificate in broken:
+        repair_documents(certificate, current_course())
+        db.session.commit()
+        click.echo(f"repaired {certificate.code} ({certificate.participant_name}, {certificate.course_title})")
+    click.echo(f"{len(broken)} certificate(s) repaired; every certificate has its PDF and signed credential")
 
 
 @course_cli.command("rotate-key")

@@ -49,8 +49,24 @@ def is_complete(module: Module, state: LearnerState) -> bool:
     return lessons_done(module, state) == len(module.lessons) and done == required and quiz_ok
 
 
+def required_seconds(module: Module) -> int:
+    """Active time the module's certificate needs: the seat-time share of its minutes (or an older minimum)."""
+    return max(module.required_active_seconds, module.meta.min_active_minutes * 60)
+
+
 def time_ok(module: Module, state: LearnerState) -> bool:
-    return state.active_seconds >= module.meta.min_active_minutes * 60
+    return state.active_seconds >= required_seconds(module)
+
+
+def time_detail(module: Module, state: LearnerState) -> str:
+    """Say the active time so far and what is still needed, in whole minutes."""
+    needed = required_seconds(module)
+    so_far = state.active_seconds // 60
+    if state.active_seconds >= needed:
+        return f"{so_far} minutes of active time; the {-(-needed // 60)} needed are reached"
+    left = -(-(needed - state.active_seconds) // 60)
+    return (f"{so_far} of {-(-needed // 60)} minutes so far; {left} minute{'' if left == 1 else 's'} still needed "
+            "(time counts on lesson pages and the post-test while you read or answer)")
 
 
 def certificate_ready(module: Module, state: LearnerState) -> bool:
@@ -70,19 +86,30 @@ def requirements(module: Module, state: LearnerState) -> list[Requirement]:
                                  f"{done} of {required} required reflections written to their minimum length"))
     if module.quiz is not None:
         items.append(Requirement("quiz", "Post-test", state.quiz_passed, _quiz_detail(module, state)))
-    items.append(Requirement("evaluation", "Course evaluation", state.evaluated,
-                             "Submitted" if state.evaluated else "Opens once the post-test is passed"))
-    if module.meta.min_active_minutes:
-        minutes = state.active_seconds // 60
-        items.append(Requirement("time", "Active learning time", time_ok(module, state),
-                                 f"{minutes} of {module.meta.min_active_minutes} minutes"))
+    items.append(Requirement("evaluation", "Course evaluation", state.evaluated, _evaluation_detail(module, state)))
+    if required_seconds(module):
+        items.append(Requirement("time", "Active learning time", time_ok(module, state), time_detail(module, state)))
     items.append(Requirement("certificate", "Certificate", state.certificate_code is not None,
-                             "Issued" if state.certificate_code else "Issued when everything above is done"))
+                             "Issued" if state.certificate_code
+                             else "Issued automatically as soon as everything above is done"))
     return items
 
 
+def missing(module: Module, state: LearnerState) -> list[Requirement]:
+    """The requirements not yet met before the certificate, in the order to do them."""
+    return [r for r in requirements(module, state) if not r.done and r.key != "certificate"]
+
+
+def _evaluation_detail(module: Module, state: LearnerState) -> str:
+    if state.evaluated:
+        return "Submitted"
+    if state.quiz_passed or module.quiz is None:
+        return "Open now: a few questions about the module"
+    return "Opens once the post-test is passed"
+
+
 def _quiz_detail(module: Module, state: LearnerState) -> str:
-    mark = module.quiz.spec.pass_mark
+    mark = module.quiz.rules.pass_mark
     if state.quiz_passed:
         return f"Passed (best score {state.best_score:g}%)"
     if state.attempts:

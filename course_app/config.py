@@ -40,11 +40,14 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         "CONTENT_ROOT": env["CONTENT_ROOT"],
         "RATELIMIT_STORAGE_URI": env["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: limits fail open, one log line (outages.py)
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "PUBLIC_BASE_URL": (env["PUBLIC_BASE_URL"] or "").rstrip("/") or None,
         "SIGNING_KEY_FILE": env["SIGNING_KEY_FILE"] or str(instance / "credential-signing-key.json"),
         "CONTENT_RELOAD": not production,
         "PROVIDER_TIMEZONE": _timezone(env["PROVIDER_TIMEZONE"]),
         "CE_BROKER_PROVIDER_NUMBER": env["CE_BROKER_PROVIDER_NUMBER"],
+        "HEARTBEAT_SECONDS": 30,  # how often a visible, active page reports learning time (tests shorten it)
         "MAX_CONTENT_LENGTH": 512 * 1024,  # no form here needs more; larger bodies get a 413
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -54,6 +57,8 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # a reflection page may stay open all day
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):  # an unreachable host answers 503 in seconds
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"connect_timeout": 5}}
     if production and not env["PUBLIC_BASE_URL"]:
         raise ConfigError("PUBLIC_BASE_URL must be set when COURSE_ENV=production (QR codes point to it).")
     if overrides:

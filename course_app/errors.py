@@ -31,10 +31,19 @@ def render_error(status: int, message: str, title: str | None = None):
     title = title or {404: "Page not found", 403: "Not allowed", 429: "Slow down"}.get(status, "Something went wrong")
     if wants_json():
         return {"error": message}, status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    from .outages import DATABASE_UNAVAILABLE, database_unavailable
+
+    try:
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+    except DATABASE_UNAVAILABLE as error:  # the page's menu needed the user, and the database is down
+        return database_unavailable(error)
 
 
 def register(app: Flask) -> None:
+    from .outages import register as register_outages
+
+    register_outages(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(400, "This form had expired or was sent from elsewhere (its security token was "

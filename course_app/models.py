@@ -61,7 +61,8 @@ class LessonProgress(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_id"),
                       Index("ix_lesson_progress_user_last_seen", "user_id", "last_seen_at"),  # instructor: last activity
                       # instructor funnel: read from the index alone
-                      Index("ix_lesson_progress_module_user", "module_id", "user_id", "completed_at", "lesson_id"))
+                      Index("ix_lesson_progress_module_user", "module_id", "user_id", "completed_at", "lesson_id",
+                            "active_seconds", "first_opened_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -76,18 +77,17 @@ class LessonProgress(db.Model):
 
 class Reflection(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "module_id", "reflection_id"),
-                      Index("ix_reflection_module_words", "module_id", "user_id", "reflection_id", "word_count"))
+                      Index("ix_reflection_module_words", "module_id", "user_id", "reflection_id", "words"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     module_id: Mapped[str] = mapped_column(ID)
     reflection_id: Mapped[str] = mapped_column(ID)
     text: Mapped[str] = mapped_column(Text, default="")
-    # Kept with the text so counts (funnels, completion) never load every learner's writing.
-    word_count: Mapped[int] = mapped_column(default=0, server_default="0")
     revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    words: Mapped[int] = mapped_column(default=0, server_default="0")  # word_count(text), kept with every save
 
 
 class QuizAttempt(db.Model):
@@ -107,6 +107,10 @@ class QuizAttempt(db.Model):
     score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     passed: Mapped[bool | None]
     results: Mapped[dict | None] = mapped_column(JSON)
+    # Active time on the post-test page (heartbeats), and the rules in force when it was graded.
+    active_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rules: Mapped[dict | None] = mapped_column(JSON)
     content_version: Mapped[str | None] = mapped_column(String(80))  # the module's version when the attempt began
 
 
@@ -150,12 +154,25 @@ class Certificate(db.Model):
     provider_statement: Mapped[str] = mapped_column(Text)
     signer_name: Mapped[str] = mapped_column(String(120))
     signer_title: Mapped[str] = mapped_column(String(120))
+    signer_credentials: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # The approval in force at issue: CEUs are claimed only when ceu_label is set (an approved provider).
+    approval_status: Mapped[str] = mapped_column(String(20), default="approved", server_default="approved")
+    ceu_label: Mapped[str | None] = mapped_column(String(40))
+    activity_number: Mapped[str | None] = mapped_column(String(80))
+    delivery_format: Mapped[str] = mapped_column(String(80), default="Distance Learning - Independent",
+                                                 server_default="Distance Learning - Independent")
+    # How it was earned, frozen at issue (requirements, attempts, minutes, evaluation, content version ...).
+    audit: Mapped[dict | None] = mapped_column(JSON)
     pdf: Mapped[bytes | None] = mapped_column(types.LargeBinary)
     signed_credential: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+
+    @property
+    def claims_ceus(self) -> bool:
+        return self.approval_status == "approved" and bool(self.ceu_label)
 
     @property
     def status(self) -> str:

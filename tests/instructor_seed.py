@@ -42,7 +42,7 @@ class Seed:
 
         with self.app.app_context():
             db.session.add(Reflection(user_id=user_id, module_id=module, reflection_id=reflection, text=text,
-                                      word_count=word_count(text), revision=1))
+                                      words=word_count(text), revision=1))
             db.session.commit()
 
     def attempt(self, user_id: int, module: str, number: int, answers: dict, points: dict, version: str = "v1",

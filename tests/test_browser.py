@@ -20,10 +20,17 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from sqlalchemy import select
+
 from course_app import create_app
+from course_app.auth.passwords import hash_password
+from course_app.config import PROJECT_ROOT
+from course_app.course_store import current_course
 from course_app.extensions import db
+from course_app.models import Certificate, QuizAttempt, User, utcnow
 
 from .conftest import PASSWORD
+from .test_walk import finish
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -60,8 +67,11 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @pytest.fixture
-def live_server(chromium, database_url, content_root, signing_key_file, tmp_path) -> Iterator[SimpleNamespace]:
-    """The app on a real HTTP port, with PUBLIC_BASE_URL pointing at that port so QR codes lead back here."""
+def live_server(request, chromium, database_url, content_root, signing_key_file, tmp_path) -> Iterator[SimpleNamespace]:
+    """The app on a real HTTP port, with PUBLIC_BASE_URL pointing at that port so QR codes lead back here.
+    Tests marked ``shipped_course`` get the course as shipped instead of the small fixture course."""
+    if request.node.get_closest_marker("shipped_course"):
+        content_root = PROJECT_ROOT
     app = create_app({
         "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True,
         "CONTENT_ROOT": str(content_root), "SIGNING_KEY_FILE": signing_key_file,
@@ -118,6 +128,10 @@ def db_name(request) -> str:
 # --- what a learner does ----------------------------------------------------------------------------------
 
 def main_nav(page: Page):
+    """The main navigation; on a phone it is folded behind the Menu button, which this opens first."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") == "false":
+        menu.click()
     return page.get_by_role("navigation", name="Main")
 
 
@@ -595,3 +609,116 @@ def test_pages_meet_wcag_aa_on_a_phone_and_a_desktop(page: Page, live_server):
         expect(page.locator("main")).to_be_visible()
         found += violations(page)
     assert found == []
+
+
+# --- the shipped course on a phone and a desktop (the learner's walk) ------------------------------------
+
+def walk(test):
+    """Mark a test of the shipped course's pages: in Chromium, on SQLite only (the pages are under test)."""
+    for mark in (pytest.mark.browser, pytest.mark.shipped_course,
+                 pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)):
+        test = mark(test)
+    return test
+
+
+def seed(app) -> dict:
+    """A learner with the first module certified and a failed post-test on the second; an admin."""
+    with app.app_context():
+        course = current_course()
+        first, second = course.modules[0], course.modules[1]
+        db.session.add_all([
+            User(email="zoe@example.org", password_hash=hash_password(PASSWORD), full_name="Zoë Ångström-Núñez",
+                 credential="OTR/L", license_number="OT 12-345", license_state="FL"),
+            User(email="ina@example.org", password_hash=hash_password(PASSWORD), full_name="Ina Instructor",
+                 credential="OTR/L", role="admin")])
+        db.session.commit()
+    finish(app, "zoe@example.org", first.id)
+    with app.app_context():
+        zoe = db.session.scalar(select(User).where(User.email == "zoe@example.org"))
+        db.session.add(QuizAttempt(user_id=zoe.id, module_id=second.id, number=1, layout=[], answers={},
+                                   submitted_at=utcnow(), score=50, passed=False, results={}))
+        db.session.commit()
+        code = db.session.scalar(select(Certificate.code))
+    table_lesson = next(f"/modules/{m.id}/lessons/{lesson.id}" for m in course.modules for lesson in m.lessons
+                        if any("<table>" in segment.html for segment in lesson.segments))
+    return {"first": f"/modules/{first.id}", "second": f"/modules/{second.id}", "code": code,
+            "table_lesson": table_lesson}
+
+
+def log_in_as(page: Page, email: str) -> None:
+    page.goto("/account/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def sideways(page: Page, width: int) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") > width
+
+
+@walk
+def test_no_page_scrolls_sideways_and_axe_finds_nothing(page: Page, live_server) -> None:
+    paths = seed(live_server.app)
+    anonymous = ["/", "/modules", paths["first"], "/verify", f"/verify/{paths['code']}", "/account/register",
+                 "/account/login", "/guide/", "/no-such-page"]
+    learner = ["/dashboard", paths["first"], paths["second"], paths["table_lesson"], f"{paths['first']}/quiz",
+               f"{paths['second']}/quiz", "/journal", "/certificates", f"/certificates/{paths['code']}",
+               "/certificates/transcript.pdf?from=2026-05-01&to=2026-01-01", "/account/", "/account/password"]
+    overflow, found = [], []
+
+    def visit(paths_here: list[str]) -> None:
+        for width, height in ((390, 844), (1280, 900)):
+            page.set_viewport_size({"width": width, "height": height})
+            for path in paths_here:
+                page.goto(path)
+                if sideways(page, width):
+                    overflow.append(f"{path} at {width}px")
+                found.extend(violations(page))
+
+    visit(anonymous)
+    log_in_as(page, "zoe@example.org")
+    visit(learner)
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+    log_in_as(page, "ina@example.org")
+    visit(["/instructor/"])
+    assert overflow == []
+    assert found == []
+
+
+@walk
+def test_phone_header_is_one_compact_row_with_a_menu(page: Page, live_server) -> None:
+    seed(live_server.app)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in_as(page, "zoe@example.org")
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 100, f"the header takes {header['height']}px of an 844px phone screen"
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Certificates")).to_be_hidden()
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    nav.get_by_role("link", name="Certificates").click()
+    expect(page.get_by_role("heading", level=1, name="My certificates")).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(nav.get_by_role("link", name="Journal")).to_be_visible()
+
+
+@walk
+def test_a_wide_lesson_table_scrolls_by_keyboard_on_a_phone(page: Page, live_server) -> None:
+    paths = seed(live_server.app)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in_as(page, "zoe@example.org")
+    page.goto(paths["table_lesson"])
+    region = page.get_by_role("region", name="Table 1")
+    expect(page.get_by_text("Scroll sideways to see the whole table.").first).to_be_visible()
+    region.focus()
+    expect(region).to_be_focused()
+    wide = region.evaluate("el => el.scrollWidth > el.clientWidth")
+    if wide:  # the shipped table is wider than a phone: the arrow keys move it
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
+    assert not sideways(page, 390)

@@ -31,7 +31,8 @@ def make_cert(**changes: object) -> SimpleNamespace:
                            "activity. AOTA does not endorse specific course content, products or clinical "
                            "procedures.",
         signer_name="Dana Reyes, OTD, OTR/L", signer_title="Education Director",
-        issued_at=datetime(2025, 5, 3, 14, 0, tzinfo=UTC), status="valid")
+        issued_at=datetime(2025, 5, 3, 14, 0, tzinfo=UTC), status="valid", ceu_label="AOTA CEUs", claims_ceus=True,
+        approval_status="approved", activity_number=None, signer_credentials="")
     fields.update(changes)
     return SimpleNamespace(**fields)
 
@@ -146,7 +147,8 @@ def test_a_missing_license_is_left_out() -> None:
     (Decimal("10"), Decimal("1.000"), "10.0 contact hours · 1.0 AOTA CEU"),
 ])
 def test_credit_text(hours: Decimal, ceus: Decimal, expected: str) -> None:
-    assert credit_text(hours, ceus) == expected
+    assert credit_text(hours, ceus, "AOTA CEUs") == expected
+    assert credit_text(hours, ceus) == expected.split(" · ")[0]  # no CEUs unless the certificate claims them
 
 
 def make_learner(**changes: object) -> SimpleNamespace:

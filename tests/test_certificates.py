@@ -28,7 +28,9 @@ from course_app.models import Certificate, Evaluation, QuizAttempt, User
 from .conftest import FIXTURE_COURSE, csrf_token
 
 EVALUATION = {"item_objectives_met": "5", "item_relevance": "4", "item_quality": "5", "item_level": "4",
-              "item_recommend": "yes", "item_comments": "Clear and practical."}
+              "item_recommend": "yes", "item_comments": "Clear and practical.",
+              "item_commercial_bias": "yes", "item_practice_change": "Ask before I advise.",
+              "item_objective_describe_partnership": "4", "item_objective_apply_five_steps": "4"}
 REFLECTION = "I listened to a parent describe breakfast before I suggested anything at all."
 WELL_FORMED_UNKNOWN = "0000-0000-0000-0000-0000-0000-00"
 
@@ -342,27 +344,27 @@ def test_transcript_lists_certificates_with_hours_and_ceus_in_a_date_range(clien
 
     response = client.get("/certificates/transcript.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert len(rows) == 1
     row = rows[0]
-    assert (row["participant"], row["course"], row["contact_hours"], row["aota_ceus"], row["certificate_code"],
+    assert (row["participant"], row["course"], row["contact_hours"], row["ceus"], row["certificate_code"],
             row["status"], row["completion_date"]) == \
         ("Ana Ortiz", "Coaching Basics", "0.25", "0.025", code, "valid", date.today().isoformat())
 
     today = date.today().isoformat()
     within = client.get("/certificates/transcript.csv", query_string={"from": today, "to": today})
-    assert len(list(csv.DictReader(io.StringIO(within.get_data(as_text=True))))) == 1
+    assert len(list(csv.DictReader(io.StringIO(within.data.decode("utf-8-sig"))))) == 1
     future = client.get("/certificates/transcript.csv", query_string={"from": "2999-01-01"})
     assert future.status_code == 200
-    lines = future.get_data(as_text=True).splitlines()
+    lines = future.data.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 and lines[0].startswith("participant,")
 
     bad = client.get("/certificates/transcript.csv", query_string={"from": "not-a-date"})
-    assert bad.status_code == 400
-    assert "The 'from' date 'not-a-date' is not a date" in page_text(bad)
+    assert bad.status_code == 422
+    assert "From: 'not-a-date' is not a date like 2026-01-31." in page_text(bad)
     backwards = client.get("/certificates/transcript.pdf", query_string={"from": "2026-02-01", "to": "2026-01-01"})
-    assert backwards.status_code == 400
-    assert "The 'from' date is after the 'to' date." in page_text(backwards)
+    assert backwards.status_code == 422
+    assert "The end date is before the start date." in page_text(backwards)
 
     pdf = client.get("/certificates/transcript.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
@@ -387,7 +389,7 @@ def test_evaluation_waits_for_the_post_test_names_missing_answers_and_is_stored_
     partial = {k: v for k, v in EVALUATION.items() if k != "item_relevance"}
     response = post_with_token(client, "/modules/basics/evaluation", partial, page="/modules/basics/evaluation")
     assert response.status_code == 422
-    assert "The content is relevant to my practice.: Please answer this question." in page_text(response)
+    assert "The content is relevant to my practice. Please answer this question." in page_text(response)
     assert fresh.scalar(select(func.count()).select_from(Evaluation)) == 0
     assert certificate_count(fresh) == 0
 

@@ -32,7 +32,9 @@ def messages(root: Path) -> list[str]:
 
 def test_fixture_course_loads_in_order_with_everything_rendered():
     course, problems = load_course(FIXTURE_COURSE)
-    assert problems == []
+    # The fixture's quiz has no pools, so every retake is the same form; that is true and worth saying.
+    assert [(p.path, p.severity, "same questions" in p.message) for p in problems] == [
+        ("quizzes/basics.yaml", "warning", True)]
     assert [m.id for m in course.modules] == ["basics", "next-steps"]
     basics = course.module("basics")
     assert [lesson.id for lesson in basics.lessons] == ["lesson-one", "lesson-two"]
@@ -62,7 +64,7 @@ BROKEN = [
      "modules/01-basics/module.md:6: level: must be 'introductory', 'intermediate' or 'advanced', not 'beginner'"),
     ("modules/01-basics/module.md", "contact_hours: 0.25", "contact_hours: 0.3",
      "modules/01-basics/module.md:7: contact_hours: contact hours must be a multiple of 0.25"),
-    ("modules/01-basics/module.md", "  - Describe the partnership stance.", "  - Understand the partnership stance.",
+    ("modules/01-basics/module.md", "    text: Describe the partnership stance.", "    text: Understand the partnership stance.",
      "modules/01-basics/module.md:8: objectives: objective 1 starts with 'understand', which cannot be measured"),
     ("modules/01-basics/module.md", "id: basics", "id: Basics Module",
      "modules/01-basics/module.md:2: id: 'Basics Module' is not a valid id"),
@@ -92,7 +94,7 @@ BROKEN = [
      "modules/02-next/module.md: order 1 is already used by 01-basics/"),
     ("course.yaml", "modules: [basics, next-steps]", "modules: [basics, missing-one]",
      "course.yaml: program 'whole' lists unknown module 'missing-one'"),
-    ("course.yaml", "signer: {name: Pat Signer, title: Director}", "",
+    ("course.yaml", "signer: {name: Pat Signer, credentials: \"MS, OTR/L\", title: Director}", "",
      "course.yaml:1: missing required field 'signer'"),
 ]
 

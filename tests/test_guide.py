@@ -71,6 +71,6 @@ def test_instructor_exports_subscribers_and_learners_cannot(app, client, auth, r
     auth.logout()
     auth.login(password=PASSWORD)
     response = client.get("/instructor/subscribers.csv")
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0]["email"] == "'=cmd@example.org" and rows[0]["status"] == "subscribed"
     assert rows[0]["consent_text"] == CONSENT_TEXT and "/guide/unsubscribe/" in rows[0]["unsubscribe_url"]

@@ -71,7 +71,7 @@ def test_instructor_downloads_evaluations_without_names(app, client, auth, runne
         db.session.add(Evaluation(user_id=1, module_id="basics", answers={"objectives-met": "5", "comments": "=SUM(A1)"}))
         db.session.commit()
     make_instructor(app, auth, runner)
-    text = client.get("/instructor/evaluations.csv").get_data(as_text=True)
+    text = client.get("/instructor/evaluations.csv").data.decode("utf-8-sig")
     header, row = text.splitlines()[:2]
     assert header.startswith("module,submitted_at,objectives-met")
     assert row.startswith("basics,") and ",5," in row and "'=SUM(A1)" in row and "Lee" not in text

@@ -29,12 +29,12 @@ from course_app.instructor.roster import (
 
 
 def single(qid: str, choices: str, key: str) -> Question:
-    return Question(id=qid, type="single", prompt=f"Prompt {qid}?", choices=[
+    return Question(id=qid, type="single", prompt=f"Prompt {qid}?", objectives=["obj-a"], choices=[
         Choice(id=c, text=f"Option {c}", correct=c == key, rationale="Because.") for c in choices])
 
 
 def true_false(qid: str, correct: bool) -> Question:
-    return Question(id=qid, type="true_false", prompt=f"Statement {qid}.", correct=correct,
+    return Question(id=qid, type="true_false", prompt=f"Statement {qid}.", correct=correct, objectives=["obj-b"],
                     rationale_true="T.", rationale_false="F.")
 
 
@@ -103,7 +103,7 @@ def test_flags_name_easy_items_and_only_unpicked_distractors():
 
 
 def test_partial_credit_counts_mean_points():
-    q = Question(id="m", type="multiple", scoring="partial", prompt="Which?", choices=[
+    q = Question(id="m", type="multiple", scoring="partial", prompt="Which?", objectives=["obj-a"], choices=[
         Choice(id="a", text="A", correct=True, rationale="."), Choice(id="b", text="B", correct=True, rationale="."),
         Choice(id="c", text="C", rationale=".")])
     rows = [attempt(1, {"m": ["a"]}, {"m": 0.5, "x": 1}), attempt(2, {"m": ["a", "b"]}, {"m": 1, "x": 1})]
@@ -151,9 +151,9 @@ def test_rows_that_cannot_go_on_a_roster_say_why():
 
 
 def test_completion_row_claims_ceus_only_when_approved_and_guards_formulas():
-    row = completion_row(completion(participant_name="=HYPERLINK(1)"), ceus_approved=False)
+    row = completion_row(completion(participant_name="=HYPERLINK(1)"))
     assert row[0] == "'=HYPERLINK(1)" and row[7] == "1.5" and row[8] == ""
-    assert completion_row(completion(), ceus_approved=True)[8] == "0.15"
+    assert completion_row(completion(ceus_claimed=True))[8] == "0.15"
 
 
 def test_bar_chart_scales_bars_to_the_whole():
@@ -172,3 +172,8 @@ def test_ceus_are_claimed_only_when_the_approval_status_says_approved():
     assert ceus_approved(Obj(provider=Obj(approval=Obj(status="approved"))))
     assert not ceus_approved(Obj(provider=Obj(approval=Obj(status="pending"))))
     assert not ceus_approved(Obj(provider=Obj(approval_number="Pending")))  # before approval had a status
+
+
+def test_each_items_objectives_come_from_the_content():
+    (q1, q2, *_) = item_analysis(QUESTIONS, ATTEMPTS)
+    assert q1.objectives == ("obj-a",) and q2.objectives == ("obj-b",)

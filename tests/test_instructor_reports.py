@@ -28,7 +28,7 @@ def text_of(response) -> str:
 
 
 def rows_of(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))  # spreadsheets need the BOM
 
 
 def test_funnel_counts_each_step_with_medians_in_a_table_and_an_svg(client, auth, runner, app, seed):
@@ -109,8 +109,17 @@ def completed(seed, email, name, license_number, state, credential="OTR/L", day=
 
 
 def test_completions_csv_lists_valid_certificates_in_a_range_without_unapproved_ceus(client, auth, runner, app, seed):
+    from sqlalchemy import update
+
+    from course_app.extensions import db
+
     code = completed(seed, "ana@example.org", "Ana Ortiz", "OT 12-345", "FL")
+    pending = completed(seed, "pat@example.org", "Pat Pending", "2", "FL", day=date(2026, 3, 10))
     completed(seed, "late@example.org", "Late Lee", "1", "NY", day=date(2026, 5, 1))
+    with app.app_context():  # issued while the provider's approval was pending: no CEUs claimed
+        db.session.execute(update(Certificate).where(Certificate.code == pending)
+                           .values(approval_status="pending", ceu_label=None))
+        db.session.commit()
     staff(app, auth, runner)
     response = client.get("/instructor/exports/completions.csv?from=2026-03-01&to=2026-03-31")
     assert response.mimetype == "text/csv" and response.is_streamed
@@ -118,8 +127,8 @@ def test_completions_csv_lists_valid_certificates_in_a_range_without_unapproved_
     assert header == ["name", "email", "credential", "license_number", "license_state", "module_id", "module",
                       "contact_hours", "ceus", "completion_date", "certificate_code"]
     assert row == ["Ana Ortiz", "ana@example.org", "OTR/L", "OT 12-345", "FL", "basics", "Coaching Basics", "0.25",
-                   "", "2026-03-09", code]
-    assert rest == []
+                   "0.025", "2026-03-09", code]
+    assert [r[0] for r in rest] == ["Pat Pending"] and rest[0][7:9] == ["0.25", ""]
     assert client.get("/instructor/exports/completions.csv?from=soon").status_code == 400
 
 

@@ -17,7 +17,7 @@ BROKEN_QUIZZES = [
     ("pass_mark: 80", "pass_mark: 120", "quizzes/basics.yaml:3: pass_mark: Input should be less than or equal to 100"),
     ("shuffle_questions: true", "shuffle_questions: true\npools: {extra: 3}",
      "pool 'extra' draws 3 questions but has only 0"),
-    (", rationale: RATIONALE-FIRST-B jumps to a fix.}", "}", "quizzes/basics.yaml:17: missing required field 'questions.0.choices.1.rationale'"),
+    (", rationale: RATIONALE-FIRST-B jumps to a fix.}", "}", "quizzes/basics.yaml:18: missing required field 'questions.0.choices.1.rationale'"),
     ("    case: case-sam\n    prompt: What do you ask first?", "    case: case-tom\n    prompt: What do you ask first?",
      "question 'first-question' names unknown case 'case-tom'"),
     ("    type: single", "    type: essay", "questions.0.type: must be 'single', 'multiple', 'true_false', 'matching' or 'ordering', not 'essay'"),
@@ -28,7 +28,7 @@ BROKEN_QUIZZES = [
     ("    scoring: partial\n    case: case-sam", "    scoring: sometimes\n    case: case-sam",
      "scoring: must be 'all_or_nothing' or 'partial', not 'sometimes'"),
     ("    prompt: Put the steps in order.", "    prompt: Put the steps in order.\n    choices: [{id: a, text: A, rationale: R}]",
-     "quizzes/basics.yaml:40: questions.4: an ordering question does not take 'choices'"),
+     "quizzes/basics.yaml:44: questions.4: an ordering question does not take 'choices'"),
 ]
 
 

@@ -5,6 +5,7 @@ import random
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -12,6 +13,7 @@ from ..content import Quiz
 from ..extensions import db
 from ..models import QuizAttempt, utcnow
 from .grading import Answer, draw_layout, grade
+from .review import provider_time
 
 
 class AttemptRefused(Exception):
@@ -31,12 +33,19 @@ def open_attempt(attempts: list[QuizAttempt]) -> QuizAttempt | None:
     return next((a for a in attempts if a.submitted_at is None), None)
 
 
+def attempts_left(quiz: Quiz, attempts: list[QuizAttempt]) -> int:
+    """Return how many attempts remain in the current cycle (a used-up cycle counts as none left)."""
+    finished = sum(1 for a in attempts if a.submitted_at)
+    used = finished % quiz.rules.attempts
+    return 0 if finished and not used else quiz.rules.attempts - used
+
+
 def next_start(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = None) -> datetime | None:
-    """Return when a new attempt may start if the learner must wait, else None."""
+    """Return when the next cycle of attempts opens if the learner has used up this one, else None."""
     finished = [a for a in attempts if a.submitted_at]
-    if not finished or finished[-1].passed or not quiz.spec.wait_minutes:
+    if not finished or finished[-1].passed or attempts_left(quiz, attempts):
         return None
-    ready = finished[-1].submitted_at + timedelta(minutes=quiz.spec.wait_minutes)
+    ready = finished[-1].submitted_at + timedelta(hours=quiz.rules.wait_hours)
     return ready if ready > (now or utcnow()) else None
 
 
@@ -49,12 +58,12 @@ def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random |
         return current
     if any(a.passed for a in attempts):
         raise AttemptRefused("You have already passed this post-test.")
-    if quiz.spec.attempts and len(attempts) >= quiz.spec.attempts:
-        raise AttemptRefused(f"You have used all {quiz.spec.attempts} attempts at this post-test.", 403)
     wait = next_start(quiz, attempts)
     if wait:
-        raise AttemptRefused(f"You can start your next attempt at {wait:%H:%M} UTC.", 429)
-    layout = draw_layout(quiz.spec, rng or random.Random(secrets.randbits(64)))
+        raise AttemptRefused(f"You have used all {quiz.rules.attempts} attempts of this cycle. The next attempt "
+                             f"opens {provider_time(wait, current_app.config['PROVIDER_TIMEZONE'])}.", 429)
+    previous = frozenset(entry["id"] for entry in attempts[-1].layout) if attempts else frozenset()
+    layout = draw_layout(quiz.spec, rng or random.Random(secrets.randbits(64)), previous)
     attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=len(attempts) + 1, layout=layout, answers={},
                           content_version=content_version)
     try:
@@ -85,12 +94,12 @@ def save_answers(attempt: QuizAttempt, answers: dict[str, Answer], base_revision
 
 def submit_attempt(attempt: QuizAttempt, quiz: Quiz, answers: dict[str, Answer]) -> QuizAttempt:
     """Grade and close an open attempt, once: a second submit (another tab, a double click) is refused."""
-    outcome = grade(quiz.spec, attempt.layout, answers)
+    outcome = grade(quiz.spec, attempt.layout, answers, quiz.rules.pass_mark)
     result = db.session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
         .values(answers=answers, submitted_at=utcnow(), score=outcome.score, passed=outcome.passed,
-                results=outcome.results, revision=QuizAttempt.revision + 1)
+                results=outcome.results, rules=quiz.rules.model_dump(), revision=QuizAttempt.revision + 1)
         .execution_options(synchronize_session=False))
     db.session.refresh(attempt)
     if result.rowcount != 1:

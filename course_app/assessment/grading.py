@@ -22,8 +22,11 @@ def option_ids(q: Question) -> list[str]:
     return [c.id for c in q.choices]
 
 
-def draw_layout(quiz: QuizFile, rng: random.Random) -> list[dict]:
-    """Pick the questions for a new attempt (pools drawn) and fix their order and their options' order."""
+def draw_layout(quiz: QuizFile, rng: random.Random, avoid: frozenset[str] = frozenset()) -> list[dict]:
+    """Pick the questions for a new attempt (pools drawn) and fix their order and their options' order.
+
+    Questions in avoid (the previous attempt's) are drawn from a pool only when it lacks enough others.
+    """
     by_pool: dict[str, list[Question]] = {}
     chosen: list[Question] = []
     for q in quiz.questions:
@@ -32,13 +35,21 @@ def draw_layout(quiz: QuizFile, rng: random.Random) -> list[dict]:
         else:
             chosen.append(q)
     for pool, draw in quiz.pools.items():
-        picked = set(id(q) for q in rng.sample(by_pool.get(pool, []), min(draw, len(by_pool.get(pool, [])))))
-        chosen.extend(q for q in by_pool.get(pool, []) if id(q) in picked)
+        chosen.extend(draw_pool(by_pool.get(pool, []), draw, rng, avoid))
     chosen.sort(key=lambda q: quiz.questions.index(q))
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
     chosen = _keep_cases_together(chosen)
     return [{"id": q.id, "order": _option_order(q, quiz.shuffle_choices, rng)} for q in chosen]
+
+
+def draw_pool(questions: list[Question], draw: int, rng: random.Random, avoid: frozenset[str]) -> list[Question]:
+    """Draw up to `draw` questions, fresh ones first, then as few of those in avoid as needed."""
+    fresh = [q for q in questions if q.id not in avoid]
+    seen = [q for q in questions if q.id in avoid]
+    picked = rng.sample(fresh, min(draw, len(fresh)))
+    picked += rng.sample(seen, min(draw - len(picked), len(seen)))
+    return [q for q in questions if q in picked]
 
 
 def _keep_cases_together(questions: list[Question]) -> list[Question]:
@@ -140,8 +151,8 @@ class Grade:
     results: dict[str, dict]  # question id -> {"points": 0..1, "correct": bool}
 
 
-def grade(quiz: QuizFile, layout: list[dict], answers: dict[str, Answer]) -> Grade:
-    """Score an attempt: each question is worth one point; the attempt passes at the quiz's pass mark."""
+def grade(quiz: QuizFile, layout: list[dict], answers: dict[str, Answer], pass_mark: int | None = None) -> Grade:
+    """Score an attempt: each question is worth one point; the attempt passes at the pass mark in force."""
     results = {}
     for entry in layout:
         q = next(q for q in quiz.questions if q.id == entry["id"])
@@ -149,7 +160,7 @@ def grade(quiz: QuizFile, layout: list[dict], answers: dict[str, Answer]) -> Gra
         results[q.id] = {"points": round(points, 4), "correct": points == 1.0}
     total = sum(r["points"] for r in results.values())
     score = round(100 * total / len(layout), 2) if layout else 0.0
-    return Grade(score=score, passed=score >= quiz.pass_mark, results=results)
+    return Grade(score=score, passed=score >= (pass_mark or quiz.pass_mark or 80), results=results)
 
 
 def question_points(q: Question, answer: Answer | None) -> float:

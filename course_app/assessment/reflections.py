@@ -40,7 +40,7 @@ def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str,
     now = utcnow()
     if base_revision == 0:
         row = Reflection(user_id=user_id, module_id=module_id, reflection_id=reflection_id, text=text,
-                         word_count=word_count(text), revision=1, created_at=now, updated_at=now)
+                         words=word_count(text), revision=1, created_at=now, updated_at=now)
         try:
             with db.session.begin_nested():
                 db.session.add(row)
@@ -52,7 +52,7 @@ def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str,
         update(Reflection)
         .where(Reflection.user_id == user_id, Reflection.module_id == module_id,
                Reflection.reflection_id == reflection_id, Reflection.revision == base_revision)
-        .values(text=text, word_count=word_count(text), revision=base_revision + 1, updated_at=now)
+        .values(text=text, words=word_count(text), revision=base_revision + 1, updated_at=now)
         .execution_options(synchronize_session=False))
     current = get_reflection(user_id, module_id, reflection_id)
     if result.rowcount != 1:

@@ -1,22 +1,25 @@
 """Reflections (autosave and plain form), the journal, and the post-test."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth.forms import ConfirmForm
 from ..completion import is_complete, lessons_done
-from ..content.render import word_count
 from ..course_store import current_course
 from ..downloads import attachment
 from ..errors import wants_json
 from ..extensions import db
 from ..learning.access import get_module, missing_prerequisites
-from ..learning.progress import learner_states
+from ..certificates.auto import issue_when_ready
+from ..learning.progress import learner_states, record_quiz_activity
+from ..learning.next_steps import next_steps
+from ..learning.seat_time import heartbeat_visible
 from ..models import QuizAttempt
 from . import bp
 from .attempts import (
     AttemptRefused,
+    attempts_left,
     attempts_of,
     next_start,
     open_attempt,
@@ -26,13 +29,14 @@ from .attempts import (
 )
 from .grading import AnswerError, case_groups, read_answers, unanswered
 from .journal import journal_markdown, journal_sections
+from .review import objectives_to_review, provider_time
 from .journal import journal_pdf as build_journal_pdf
 from .reflections import MAX_CHARACTERS, StaleRevision, save_reflection
 
 
 @bp.app_context_processor
 def reflection_helpers() -> dict:
-    return {"saved_words": lambda saved: word_count(saved.text) if saved else 0}
+    return {"saved_words": lambda saved: saved.words if saved else 0}
 
 
 def _reflection_spec(module, reflection_id: str):
@@ -50,6 +54,7 @@ def save_reflection_view(module_id: str, reflection_id: str):
     text, revision, back = _reflection_request(module)
     try:
         row = save_reflection(current_user.id, module.id, reflection_id, text, revision)
+        issue_when_ready(current_user, module, current_course())
     except StaleRevision as stale:
         db.session.rollback()
         if request.is_json:
@@ -59,7 +64,7 @@ def save_reflection_view(module_id: str, reflection_id: str):
                                theirs=stale.current, back=back, reflection_id=reflection_id), 409
     db.session.commit()
     if request.is_json:
-        return {"revision": row.revision, "words": word_count(row.text), "saved_at": row.updated_at.isoformat()}
+        return {"revision": row.revision, "words": row.words, "saved_at": row.updated_at.isoformat()}
     flash("Your reflection is saved.", "success")
     return redirect(f"{back}#reflection-{reflection_id}")
 
@@ -127,8 +132,11 @@ def quiz(module_id: str):
     module = _quiz_module(module_id)
     attempts = attempts_of(current_user.id, module.id)
     state = learner_states(current_user.id, [module])[module.id]
+    wait_until = next_start(module.quiz, attempts)
     return render_template("assessment/quiz_intro.html", module=module, quiz=module.quiz, attempts=attempts,
-                           current=open_attempt(attempts), wait_until=next_start(module.quiz, attempts),
+                           current=open_attempt(attempts), wait_until=wait_until,
+                           opens=provider_time(wait_until, _zone()) if wait_until else None,
+                           attempts_left=attempts_left(module.quiz, attempts),
                            lessons_left=len(module.lessons) - lessons_done(module, state),
                            complete=is_complete(module, state), form=ConfirmForm())
 
@@ -158,8 +166,19 @@ def attempt(attempt_id: int):
     if attempt.submitted_at is None:
         return _again(module, attempt, attempt.answers, [], None, 200)
     reveal = bool(attempt.passed) or module.quiz.spec.reveal_answers_before_pass
+    attempts = attempts_of(current_user.id, module.id)
+    state = learner_states(current_user.id, [module])[module.id]
+    wait_until = next_start(module.quiz, attempts)
     return render_template("assessment/result.html", module=module, quiz=module.quiz, attempt=attempt, reveal=reveal,
-                           groups=case_groups(attempt.layout, module.quiz.spec))
+                           groups=case_groups(attempt.layout, module.quiz.spec), state=state,
+                           attempts_left=attempts_left(module.quiz, attempts) if not state.quiz_passed else 0,
+                           wait_until=wait_until, opens=provider_time(wait_until, _zone()) if wait_until else None,
+                           review=objectives_to_review(module, attempt.layout, attempt.results or {}),
+                           steps=next_steps(module, state) if state.quiz_passed else [])
+
+
+def _zone() -> str:
+    return current_app.config["PROVIDER_TIMEZONE"]
 
 
 @bp.route("/quiz/attempts/<int:attempt_id>", methods=["POST"])
@@ -170,8 +189,7 @@ def answer(attempt_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400, "This form had expired. Your saved answers are kept; reload the page and submit again.")
     if attempt.submitted_at is not None:
-        flash("This attempt was already submitted (perhaps in another tab). Here is its result.", "info")
-        return redirect(url_for("assessment.attempt", attempt_id=attempt.id), 303)
+        return _already_submitted(attempt)
     try:
         answers = read_answers(module.quiz.spec, attempt.layout, request.form.to_dict(flat=False))
     except AnswerError as error:
@@ -194,11 +212,29 @@ def answer(attempt_id: int):
                 return _saved_response(attempt)
             return _again(module, attempt, answers, missing, None, 422)
         submit_attempt(attempt, module.quiz, answers)
+        issue_when_ready(current_user, module, current_course())
     except AttemptRefused as refused:
         db.session.rollback()
+        if attempt.submitted_at is not None and not wants_json():  # a double click: the first one counted
+            return _already_submitted(attempt)
         abort(refused.status, str(refused))
     db.session.commit()
     return redirect(url_for("assessment.attempt", attempt_id=attempt.id))
+
+
+def _already_submitted(attempt: QuizAttempt):
+    flash("This attempt was already submitted (perhaps in another tab). Here is its result.", "info")
+    return redirect(url_for("assessment.attempt", attempt_id=attempt.id), 303)
+@bp.route("/quiz/attempts/<int:attempt_id>/activity", methods=["POST"])
+@login_required
+def attempt_activity(attempt_id: int):
+    """A heartbeat from an open post-test: it counts toward the module's active learning time."""
+    attempt = get_attempt(attempt_id)
+    module = get_module(attempt.module_id)
+    record_quiz_activity(attempt, visible=heartbeat_visible(), interval=current_app.config["HEARTBEAT_SECONDS"])
+    certificate = issue_when_ready(current_user, module, current_course())
+    db.session.commit()
+    return {"active_seconds": attempt.active_seconds, "certificate": certificate.code if certificate else None}
 
 
 def _again(module, attempt: QuizAttempt, answers: dict, missing: list[str], message: str | None, status: int):

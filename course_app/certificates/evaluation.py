@@ -16,6 +16,22 @@ RATING_CHOICES = [("5", "Strongly agree"), ("4", "Agree"), ("3", "Neutral"), ("2
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+def objective_items(module) -> list[EvaluationItem]:
+    """One rating per module objective, worded as what the learner can now do."""
+    return [EvaluationItem(id=f"objective-{o.id}", kind="rating", prompt=f"I can now {_lower_first(o.text)}")
+            for o in module.meta.objectives]
+
+
+def evaluation_items(course, module) -> tuple[EvaluationItem, ...]:
+    """The module's evaluation: a rating per objective, then the course's items (bias, change in practice ...)."""
+    return tuple(objective_items(module)) + tuple(course.evaluation)
+
+
+def _lower_first(text: str) -> str:
+    """Lowercase an opening verb ('Explain' -> 'explain') but not an acronym ('COPM')."""
+    return text[0].lower() + text[1:] if text[:2].istitle() or (text[:1].isupper() and text[1:2].islower()) else text
+
+
 def evaluation_form(items: tuple[EvaluationItem, ...], formdata=None) -> FlaskForm:
     """Build the evaluation form for the configured items."""
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..content import Course, Module
-from ..content.schema import Program
+from ..content.schema import DEFAULT_FORMAT, Program
 from ..extensions import db
 from ..models import Certificate, User, utcnow
 from .codes import new_code, normalize_code
@@ -28,10 +28,13 @@ class Subject:
     content_version: str
     contact_hours: Decimal
     level: str
+    activity_number: str | None = None
+    delivery_format: str = DEFAULT_FORMAT
 
 
 def module_subject(module: Module) -> Subject:
-    return Subject("module", module.id, module.title, module.version, module.contact_hours, module.level)
+    return Subject("module", module.id, module.title, module.version, module.contact_hours, module.level,
+                   module.meta.activity_number, module.meta.format)
 
 
 def program_subject(program: Program, course: Course) -> Subject:
@@ -61,12 +64,14 @@ def current_certificate(user_id: int, kind: str, subject_id: str) -> Certificate
         Certificate.superseded_at.is_(None)).order_by(Certificate.generation.desc()).limit(1))
 
 
-def issue(user: User, subject: Subject, course: Course, completed_on: date) -> Certificate:
+def issue(user: User, subject: Subject, course: Course, completed_on: date, audit: dict | None = None) -> Certificate:
     """Issue the learner's certificate once; a second or parallel call returns the one that exists."""
     existing = current_certificate(user.id, subject.kind, subject.id)
     if existing is not None:
+        repair_documents(existing, course)
         return existing
     provider, signer = course.spec.provider, course.spec.signer
+    approval = provider.approval
     certificate = Certificate(
         code=new_code(), user_id=user.id, kind=subject.kind, subject_id=subject.id, generation=1,
         issued_at=utcnow(), completed_on=completed_on, participant_name=user.full_name,
@@ -74,7 +79,11 @@ def issue(user: User, subject: Subject, course: Course, completed_on: date) -> C
         license_state=user.license_state, course_title=subject.title, content_version=subject.content_version,
         contact_hours=subject.contact_hours, ceus=subject.contact_hours / 10, level=subject.level,
         provider_name=provider.name, provider_number=provider.approval_number,
-        provider_statement=provider.statement, signer_name=signer.name, signer_title=signer.title)
+        provider_statement=provider.statement, signer_name=signer.name, signer_title=signer.title,
+        signer_credentials=signer.credentials, approval_status=approval.status,
+        ceu_label=approval.ceu_label if provider.approved else None,
+        activity_number=subject.activity_number if provider.approved else None,
+        delivery_format=subject.delivery_format, audit=audit)
     return _insert_and_render(certificate, user, course) or current_certificate(user.id, subject.kind, subject.id)
 
 
@@ -108,6 +117,33 @@ def _insert_and_render(certificate: Certificate, user: User, course: Course) -> 
 
     certificate.pdf, certificate.signed_credential = render_documents(certificate, user, course)
     return certificate
+
+
+def has_documents(certificate: Certificate) -> bool:
+    return bool(certificate.pdf) and bool(certificate.signed_credential)
+
+
+def repair_documents(certificate: Certificate, course: Course) -> bool:
+    """Produce the PDF and signed credential of a row saved without them; True when it did.
+
+    Before requests were atomic on SQLite, a request that died while issuing left such a row behind.
+    """
+    if has_documents(certificate):
+        return False
+    from ..database import prepare_to_write
+    from .documents import render_documents
+
+    prepare_to_write()
+    user = db.session.get(User, certificate.user_id)
+    certificate.pdf, certificate.signed_credential = render_documents(certificate, user, course)
+    return True
+
+
+def broken_certificates() -> list[Certificate]:
+    """Return every certificate row without its PDF or its signed credential."""
+    return list(db.session.scalars(select(Certificate).where(or_(
+        Certificate.pdf.is_(None), func.length(Certificate.pdf) == 0,
+        Certificate.signed_credential.is_(None), Certificate.signed_credential == "")).order_by(Certificate.id)))
 
 
 def revoke(certificate: Certificate, reason: str) -> None:

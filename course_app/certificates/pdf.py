@@ -97,11 +97,20 @@ def _number(value: Decimal | float | int, places: int = 1) -> str:
     return f"{whole}.{fraction.ljust(places, '0')}"
 
 
-def credit_text(hours: Decimal, ceus: Decimal) -> str:
-    """Say the contact hours and AOTA CEUs, e.g. '1.0 contact hour · 0.1 AOTA CEUs'."""
+def credit_text(hours: Decimal, ceus: Decimal, ceu_label: str | None = None) -> str:
+    """Say the contact hours, and the CEUs only when the certificate claims them (an approved provider).
+
+    For example '1.0 contact hour · 0.1 AOTA CEUs' when approved, '1.0 contact hour' otherwise.
+    """
     hour_word = "contact hour" if Decimal(hours) == 1 else "contact hours"
-    ceu_word = "AOTA CEU" if Decimal(ceus) == 1 else "AOTA CEUs"
-    return f"{_number(hours)} {hour_word} · {_number(ceus)} {ceu_word}"
+    if not ceu_label:
+        return f"{_number(hours)} {hour_word}"
+    label = ceu_label[:-1] if Decimal(ceus) == 1 and ceu_label.endswith("CEUs") else ceu_label
+    return f"{_number(hours)} {hour_word} · {_number(ceus)} {label}"
+
+
+def _ceu_label(cert: Any) -> str | None:
+    return cert.ceu_label if getattr(cert, "claims_ceus", True) else None
 
 
 def long_date(day: date) -> str:
@@ -117,7 +126,7 @@ def credential_line(credential: str | None, license_number: str | None, license_
     return " · ".join(part for part in (credential, license_text) if part)
 
 
-def certificate_pdf(cert: Any, verify_url: str) -> bytes:
+def certificate_pdf(cert: Any, verify_url: str, signature: bytes | None = None) -> bytes:
     """Render one landscape US-letter certificate of completion."""
     registered_fonts()
     buffer = io.BytesIO()
@@ -127,7 +136,7 @@ def certificate_pdf(cert: Any, verify_url: str) -> bytes:
     c.setSubject(cert.course_title)
     _frame(c, cert)
     _middle(c, cert, _facts(c, cert, _statement(c, cert.provider_statement)))
-    _signature(c, cert)
+    _signature(c, cert, signature)
     _verification(c, cert, verify_url)
     c.showPage()
     c.save()
@@ -187,12 +196,18 @@ def _statement(c: Canvas, text: str) -> float:
 
 def _facts(c: Canvas, cert: Any, y: float) -> float:
     """Draw above y the facts a board checks: date, credit, level, provider; return the block's top."""
-    provider = f"Provider: {cert.provider_name} · Approval number: {cert.provider_number}"
+    if getattr(cert, "claims_ceus", True):
+        provider = f"Provider: {cert.provider_name} · Approval number: {cert.provider_number}"
+        if getattr(cert, "activity_number", None):
+            provider += f" · Activity number: {cert.activity_number}"
+    else:
+        provider = f"Provider: {cert.provider_name} · {cert.provider_number}"
     size, lines = _fit(provider, SANS, 640, 9, 6.5, 2)
     y += 16 + (len(lines) - 1) * size * 1.3
     _lines(c, lines, y, SANS, size, INK, 1.3)
     facts = [("COMPLETED", long_date(cert.completed_on), 206, 170),
-             ("CONTACT HOURS AND CEUS", credit_text(cert.contact_hours, cert.ceus), PAGE_W / 2, 230),
+             ("CONTACT HOURS AND CEUS" if _ceu_label(cert) else "CONTACT HOURS",
+              credit_text(cert.contact_hours, cert.ceus, _ceu_label(cert)), PAGE_W / 2, 230),
              ("EDUCATIONAL LEVEL", cert.level.capitalize(), PAGE_W - 206, 170)]
     y += 30
     c.setStrokeColor(HAIRLINE)
@@ -206,15 +221,28 @@ def _facts(c: Canvas, cert: Any, y: float) -> float:
     return y + 28
 
 
-def _signature(c: Canvas, cert: Any) -> None:
-    """Draw the signature line with the signer's name and title."""
+def _signature(c: Canvas, cert: Any, image: bytes | None = None) -> None:
+    """Draw the signature line (with the signature image above it, if any), the signer's name and title."""
+    if image:
+        _signature_image(c, image)
     c.setStrokeColor(INK)
     c.setLineWidth(0.6)
     c.line(86, 106, 316, 106)
-    size, lines = _fit(cert.signer_name, SERIF_BOLD, 240, 11, 7, 1)
+    name = ", ".join(part for part in (cert.signer_name, getattr(cert, "signer_credentials", "")) if part)
+    size, lines = _fit(name, SERIF_BOLD, 240, 11, 7, 1)
     _draw(c, 201, 92, lines[0] if lines else "", SERIF_BOLD, size, color=INK)
     size, lines = _fit(cert.signer_title, SANS, 250, 8.5, 6, 2)
     _lines(c, lines, 80, SANS, size, x=201)
+
+
+def _signature_image(c: Canvas, image: bytes) -> None:
+    """Draw a signature image scaled into the box above the signature line (at most 200 x 40 points)."""
+    from reportlab.lib.utils import ImageReader
+
+    reader = ImageReader(io.BytesIO(image))
+    width, height = reader.getSize()
+    scale = min(200 / width, 40 / height)
+    c.drawImage(reader, 201 - width * scale / 2, 108, width * scale, height * scale, mask="auto")
 
 
 def _verification(c: Canvas, cert: Any, verify_url: str) -> None:
@@ -222,8 +250,7 @@ def _verification(c: Canvas, cert: Any, verify_url: str) -> None:
     side = 84
     _qr(c, verify_url, PAGE_W - 42 - side, 40, side)
     x = PAGE_W - 46 - side
-    _draw(c, x, 98, f"Certificate {cert.code}", SANS_BOLD, 8, "right", INK)
-    _draw(c, x, 87, f"Course version {cert.content_version}", SANS, 6.5, "right")
+    _draw(c, x, 92, f"Certificate {cert.code}", SANS_BOLD, 8.5, "right", INK)
     size, lines = _fit(f"Verify at {verify_url}", SANS, 320, 7, 5.5, 1)
     if len(lines) > 1:  # a very long URL gets lines of its own rather than vanishing into tiny type
         size, lines = _fit(verify_url, SANS, 320, 6, 4.5, 3)
@@ -307,21 +334,29 @@ def _para(text: str, size: float, font: str = SANS, color: colors.Color = INK, a
 
 
 def _table(certificates: Sequence[Any]) -> Table:
-    """Tabulate the certificates in the order given, with a totals row for valid ones."""
-    header = ["Course and certificate", "Completed", "Hours", "CEUs", "Level", "Status"]
+    """Tabulate the certificates in the order given, with a totals row for valid ones.
+
+    The CEUs column appears only when some certificate claims CEUs (issued by an approved provider).
+    """
+    claims = any(getattr(cert, "claims_ceus", True) for cert in certificates)
+    header = ["Course and certificate", "Completed", "Hours"] + (["CEUs"] if claims else []) + ["Level", "Status"]
     rows = [[_para(h, 7.5, SANS_BOLD, colors.white, 2 if h in ("Hours", "CEUs") else 0) for h in header]]
     for cert in certificates:
         tone = INK if cert.status == "valid" else MUTED
-        cells = [long_date(cert.completed_on), _number(cert.contact_hours), _number(cert.ceus),
-                 cert.level.capitalize(), cert.status.capitalize()]
+        ceus = [_number(cert.ceus) if getattr(cert, "claims_ceus", True) else "–"] if claims else []
+        cells = [long_date(cert.completed_on), _number(cert.contact_hours)] + ceus + [
+            cert.level.capitalize(), cert.status.capitalize()]
+        numeric = (1, 2) if claims else (1,)
         rows.append([_para(cert.course_title, 7.5, SANS, tone, note=f"Certificate {cert.code}")]
-                    + [_para(cell, 7.5, SANS, tone, 2 if i in (1, 2) else 0) for i, cell in enumerate(cells)])
+                    + [_para(cell, 7.5, SANS, tone, 2 if i in numeric else 0) for i, cell in enumerate(cells)])
     valid = [cert for cert in certificates if cert.status == "valid"]
     hours = sum((Decimal(cert.contact_hours) for cert in valid), Decimal(0))
-    ceus = sum((Decimal(cert.ceus) for cert in valid), Decimal(0))
+    ceus = sum((Decimal(cert.ceus) for cert in valid if getattr(cert, "claims_ceus", True)), Decimal(0))
+    total_ceus = [_para(_number(ceus), 7.5, SANS_BOLD, align=2)] if claims else []
     rows.append([_para("Total, valid certificates", 7.5, SANS_BOLD), "", _para(_number(hours), 7.5, SANS_BOLD,
-                 align=2), _para(_number(ceus), 7.5, SANS_BOLD, align=2), "", ""])
-    table = Table(rows, colWidths=[226, 66, 40, 40, 68, 64], repeatRows=1)
+                 align=2)] + total_ceus + ["", ""])
+    widths = [226, 66, 40, 40, 68, 64] if claims else [246, 66, 60, 68, 64]
+    table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), PRIMARY), ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.HexColor("#f2f6f7")]),

@@ -12,21 +12,20 @@ from ..models import Certificate, User, utcnow
 from .pdf import transcript_pdf
 
 
-def parse_range(start: str, end: str) -> tuple[date | None, date | None, str | None]:
-    """Read optional ISO dates; return them and a message naming a bad one."""
-    parsed = []
+def parse_range(start: str, end: str) -> tuple[date | None, date | None, dict[str, str]]:
+    """Read optional ISO dates; return them and, for each bad field ("from" or "to"), what is wrong with it."""
+    parsed: list[date | None] = []
+    problems: dict[str, str] = {}
     for label, value in (("from", start), ("to", end)):
         value = value.strip()
-        if not value:
-            parsed.append(None)
-            continue
         try:
-            parsed.append(date.fromisoformat(value))
+            parsed.append(date.fromisoformat(value) if value else None)
         except ValueError:
-            return None, None, f"The '{label}' date '{value[:20]}' is not a date like 2026-01-31."
+            parsed.append(None)
+            problems[label] = f"'{value[:20]}' is not a date like 2026-01-31."
     if parsed[0] and parsed[1] and parsed[0] > parsed[1]:
-        return None, None, "The 'from' date is after the 'to' date."
-    return parsed[0], parsed[1], None
+        problems["to"] = "The end date is before the start date. Choose an end date on or after the start."
+    return (None, None, problems) if problems else (parsed[0], parsed[1], problems)
 
 
 def transcript_rows(user_id: int, date_from: date | None, date_to: date | None) -> list[Certificate]:
@@ -44,12 +43,13 @@ def transcript_csv(user: User, date_from: date | None, date_to: date | None) -> 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["participant", "credential", "license_number", "license_state", "course", "kind",
-                     "completion_date", "contact_hours", "aota_ceus", "level", "provider", "provider_number",
+                     "completion_date", "contact_hours", "ceus", "ceu_label", "level", "provider", "provider_number",
                      "certificate_code", "status"])
     for c in transcript_rows(user.id, date_from, date_to):
         writer.writerow([safe_cell(v) for v in (
             c.participant_name, c.participant_credential, c.license_number or "", c.license_state or "",
-            c.course_title, c.kind, c.completed_on.isoformat(), f"{c.contact_hours:g}", f"{c.ceus:g}",
+            c.course_title, c.kind, c.completed_on.isoformat(), f"{c.contact_hours:g}",
+            f"{c.ceus:g}" if c.claims_ceus else "", c.ceu_label if c.claims_ceus else "",
             c.level, c.provider_name, c.provider_number, c.code, c.status)])
     return out.getvalue()
 

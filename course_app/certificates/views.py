@@ -1,7 +1,10 @@
 """Evaluation, issuance, my certificates, transcript, public verification and the issuer profile."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import logging
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,12 +14,16 @@ from ..course_store import current_course
 from ..downloads import attachment
 from ..extensions import db, limiter
 from ..learning.access import get_module
+from ..learning.next_steps import next_steps
 from ..learning.progress import learner_states
 from ..models import Certificate, utcnow
 from . import bp, credential
 from .codes import normalize_code
 from .documents import issuer_id, known_public_jwks, signing_key
-from .evaluation import answers_from, evaluation_form, get_evaluation, record_evaluation
+from .audit import program_record
+from .auto import issue_when_ready
+from .packet import audit_packet
+from .evaluation import answers_from, evaluation_form, evaluation_items, get_evaluation, record_evaluation
 from .issuance import (
     ReissueConflict,
     current_certificate,
@@ -26,10 +33,12 @@ from .issuance import (
     module_subject,
     program_subject,
     reissue,
+    repair_documents,
 )
 from .transcript import parse_range, transcript_csv, transcript_pdf_for
 
 VERIFY_LIMIT = "30/minute;300/hour"
+log = logging.getLogger(__name__)
 
 
 def own_certificate(code: str) -> Certificate:
@@ -37,6 +46,14 @@ def own_certificate(code: str) -> Certificate:
     certificate = find_certificate(code)
     if certificate is None or (certificate.user_id != current_user.id and not current_user.is_instructor):
         abort(404, "There is no certificate with that code among yours.")
+    return complete(certificate)
+
+
+def complete(certificate: Certificate) -> Certificate:
+    """Give a certificate saved without its PDF or credential (an older failure) its files, and keep them."""
+    if repair_documents(certificate, current_course()):
+        db.session.commit()
+        log.warning("certificate %s was missing its files; they were produced now", certificate.code)
     return certificate
 
 
@@ -51,20 +68,19 @@ def evaluation(module_id: str):
     if get_evaluation(current_user.id, module.id):
         flash("You have already submitted the evaluation for this module. Thank you.", "info")
         return redirect(url_for("learning.module", module_id=module.id))
-    form = evaluation_form(course.evaluation)
+    items = evaluation_items(course, module)
+    form = evaluation_form(items)
     if form.validate_on_submit():
-        evaluation = record_evaluation(current_user.id, module.id, answers_from(form, course.evaluation))
-        state = learner_states(current_user.id, [module])[module.id]
-        certificate = None
-        if certificate_ready(module, state):
-            certificate = issue(current_user, module_subject(module), course, local_date(evaluation.submitted_at))
+        record_evaluation(current_user.id, module.id, answers_from(form, items))
+        certificate = issue_when_ready(current_user, module, course)
         db.session.commit()
         if certificate:
-            flash("Thank you for your evaluation. Your certificate is ready.", "success")
             return redirect(url_for("certificates.show", code=certificate.code))
-        flash("Thank you for your evaluation.", "success")
-        return redirect(url_for("learning.module", module_id=module.id))
-    return render_template("certificates/evaluation.html", module=module, form=form), 422 if form.errors else 200
+        flash("Thank you for your evaluation. The list below shows what your certificate still needs.", "success")
+        return redirect(url_for("learning.module", module_id=module.id) + "#your-progress")
+    steps = next_steps(module, state, skip=("evaluation",))
+    return render_template("certificates/evaluation.html", module=module, form=form, steps=steps,
+                           after_evaluation=True), 422 if form.errors else 200
 
 
 @bp.route("/modules/<module_id>/certificate", methods=["POST"], endpoint="issue")
@@ -92,7 +108,9 @@ def issue_program(program_id: str):
     states = learner_states(current_user.id, modules)
     if not all(current_certificate(current_user.id, "module", m.id) and is_complete(m, states[m.id]) for m in modules):
         abort(409, "Every module of the program needs its certificate first.")
-    certificate = issue(current_user, program_subject(program, course), course, local_date(utcnow()))
+    codes = {m.id: current_certificate(current_user.id, "module", m.id).code for m in modules}
+    record = program_record(codes, course, Path(current_app.config["CONTENT_ROOT"]))
+    certificate = issue(current_user, program_subject(program, course), course, local_date(utcnow()), record)
     db.session.commit()
     return redirect(url_for("certificates.show", code=certificate.code))
 
@@ -100,14 +118,22 @@ def issue_program(program_id: str):
 @bp.route("/certificates")
 @login_required
 def mine():
+    return _my_certificates_page()
+
+
+def _my_certificates_page(range_problems: dict[str, str] | None = None):
+    """Render My certificates; with problems in the transcript dates, show them beside the fields (422)."""
     course = current_course()
     certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == current_user.id)
                                       .order_by(Certificate.issued_at.desc())).all()
     have = {c.subject_id for c in certificates if c.kind == "module" and c.status == "valid"}
     programs = [(p, sum(m in have for m in p.modules), current_certificate(current_user.id, "program", p.id))
                 for p in course.programs]
-    return render_template("certificates/mine.html", certificates=certificates, programs=programs,
-                           form=ConfirmForm())
+    page = render_template("certificates/mine.html", certificates=certificates, programs=programs,
+                           form=ConfirmForm(), range_problems=range_problems or {},
+                           range_values={"from": request.args.get("from", "")[:20],
+                                         "to": request.args.get("to", "")[:20]})
+    return page, 422 if range_problems else 200
 
 
 @bp.route("/certificates/<code>")
@@ -126,12 +152,23 @@ def pdf(code: str):
     return attachment(certificate.pdf, "application/pdf", f"certificate-{certificate.code}.pdf")
 
 
+@bp.route("/certificates/<code>/audit.pdf")
+@login_required
+def audit_pdf(code: str):
+    """The audit packet: the certificate, how it was earned, the outline, the statement and the authors."""
+    certificate = own_certificate(code)
+    if not certificate.pdf:
+        abort(404, "This certificate has no stored PDF to put in an audit packet.")
+    return attachment(audit_packet(certificate), "application/pdf", f"audit-packet-{certificate.code}.pdf")
+
+
 @bp.route("/certificates/<code>/credential.jwt")
 def credential_file(code: str):
     """The signed credential: public like the verification page, since it states only what that page states."""
     certificate = find_certificate(code)
-    if certificate is None or not certificate.signed_credential:
+    if certificate is None:
         abort(404, "There is no credential with that code.")
+    complete(certificate)
     return attachment(certificate.signed_credential, "application/vc+jwt", f"credential-{certificate.code}.jwt",
                       private=False)
 
@@ -159,9 +196,9 @@ def reissue_view(code: str):
 @bp.route("/certificates/transcript.<any(pdf, csv):kind>")
 @login_required
 def transcript(kind: str):
-    date_from, date_to, problem = parse_range(request.args.get("from", ""), request.args.get("to", ""))
-    if problem:
-        abort(400, problem)
+    date_from, date_to, problems = parse_range(request.args.get("from", ""), request.args.get("to", ""))
+    if problems:
+        return _my_certificates_page(problems)
     if kind == "csv":
         body, mimetype = transcript_csv(current_user, date_from, date_to), "text/csv; charset=utf-8"
     else:
@@ -189,6 +226,7 @@ def verify(code: str):
     certificate = find_certificate(code)
     if certificate is None:
         return render_template("certificates/verify_not_found.html"), 404
+    complete(certificate)
     successor = db.session.get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
     signature = _check_signature(certificate)
     return render_template("certificates/verify.html", certificate=certificate, successor=successor,

@@ -9,6 +9,8 @@ from pathlib import Path
 from .blocks import SLOT_PATTERN, extract_reflections
 from .model import Course, Lesson, Module, Segment
 from .problems import ContentError, Problem, Problems, validate
+from .assessment import check_assessment, seat_share, with_rules
+from .people import check_signature_image
 from .quizload import load_quizzes
 from .render import count_words, render_inline, render_markdown
 from .schema import CourseFile, LessonMeta, ModuleMeta
@@ -25,13 +27,16 @@ def load_course(root: Path | str) -> tuple[Course | None, list[Problem]]:
     quizzes = load_quizzes(root / "quizzes", claimed, problems)
     modules = [
         Module(meta=m.meta, folder=m.folder, overview_html=m.overview_html, references_html=m.references_html,
-               lessons=m.lessons, quiz=quizzes.get(m.meta.id), version=_version(m, quizzes.get(m.meta.id)))
+               lessons=m.lessons, quiz=with_rules(quizzes.get(m.meta.id), spec),
+               version=_version(m, quizzes.get(m.meta.id)), seat_time_share=seat_share(m.meta, spec))
         for m in modules
     ]
+    check_assessment(modules, problems)
     for module in modules:
         _check_hours(module, root / "modules" / module.folder / "module.md", problems)
     if spec is not None:
         _check_programs(spec, claimed, root / "course.yaml", problems)
+        check_signature_image(spec, root, root / "course.yaml", problems)
     if problems.errors or spec is None:
         return None, sorted(problems)
     return Course(spec=spec, modules=tuple(sorted(modules, key=lambda m: m.meta.order))), sorted(problems)
@@ -236,7 +241,7 @@ def _build_lesson(module_id: str, meta: LessonMeta, body: str, first: int, path:
                     activity_minutes=meta.activity_minutes, words=words,
                     segments=tuple(s for s in segments if s.reflection or s.html.strip()),
                     toc_html=rendered.toc_html, headings=tuple(rendered.headings),
-                    reflections=tuple(reflections), path=str(path))
+                    reflections=tuple(reflections), path=str(path), objectives=tuple(meta.objectives))
     return lesson
 
 

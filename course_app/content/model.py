@@ -11,6 +11,7 @@ from .schema import (
     CourseFile,
     EvaluationItem,
     ModuleMeta,
+    PostTestRules,
     Program,
     Question,
     QuizFile,
@@ -41,6 +42,7 @@ class Lesson:
     headings: tuple[dict, ...]
     reflections: tuple[ReflectionSpec, ...]
     path: str
+    objectives: tuple[str, ...] = ()  # module objective ids it teaches
 
     @property
     def estimated_minutes(self) -> float:
@@ -54,6 +56,8 @@ class Quiz:
     spec: QuizFile
     path: str
     html: Mapping[str, str]  # rendered Markdown: "prompt:<q>", "choice:<q>:<c>", "rationale:<q>:<c>", "case:<id>"
+    rules: PostTestRules = PostTestRules()  # the quiz's overrides over course.yaml's post_test defaults
+    lines: Mapping = field(default_factory=dict, repr=False, compare=False)  # YAML path -> line, for problems
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -86,6 +90,7 @@ class Module:
     lessons: tuple[Lesson, ...]
     quiz: Quiz | None
     version: str
+    seat_time_share: float = 0.8  # the module's own share, else course.yaml's seat_time.share
 
     def __getattr__(self, name: str):
         # id, title, level, contact_hours, objectives ... read straight from the front matter.
@@ -102,6 +107,19 @@ class Module:
     @property
     def declared_minutes(self) -> int:
         return sum(lesson.minutes for lesson in self.lessons) + (self.quiz.spec.minutes if self.quiz else 0)
+
+    @property
+    def required_active_seconds(self) -> int:
+        """Active learning time the certificate needs: the seat-time share of the declared minutes."""
+        return round(self.seat_time_share * self.declared_minutes * 60)
+
+    def objective(self, objective_id: str):
+        return next((o for o in self.meta.objectives if o.id == objective_id), None)
+
+    def lessons_teaching(self, objective_id: str) -> tuple[Lesson, ...]:
+        """The lessons that declare they teach an objective (all lessons when none declares any)."""
+        tagged = tuple(lesson for lesson in self.lessons if objective_id in lesson.objectives)
+        return tagged or (self.lessons if not any(lesson.objectives for lesson in self.lessons) else ())
 
     @property
     def estimated_minutes(self) -> float:

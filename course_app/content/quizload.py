@@ -32,7 +32,8 @@ def load_quizzes(folder: Path, module_ids: set[str], problems: Problems) -> dict
             problems.add(path, line_for(lines, ("module",)),
                          f"module '{spec.module}' already has a quiz in {Path(quizzes[spec.module].path).name}")
             continue
-        quizzes[spec.module] = Quiz(spec=spec, path=str(path), html=MappingProxyType(_render(spec)))
+        quizzes[spec.module] = Quiz(spec=spec, path=str(path), html=MappingProxyType(_render(spec)),
+                                    lines=MappingProxyType(lines))
     return quizzes
 
 

@@ -83,7 +83,7 @@ def render_markdown(source: str, resolve: LinkResolver | None = None) -> Rendere
     extensions: list = list(EXTENSIONS)
     extensions.append(_ResolveLinks(resolve or (lambda target: None), report))
     md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS)
-    report.html = sanitize(md.convert(source))
+    report.html = wrap_tables(sanitize(md.convert(source)))
     report.headings = [{"id": t["id"], "name": t["name"], "level": t["level"]} for t in _flatten(md.toc_tokens)]
     report.toc_html = sanitize(md.toc) if report.headings else ""
     return report
@@ -99,6 +99,22 @@ def sanitize(html: str) -> str:
     """Strip anything from HTML that is not plain, safe document markup."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+TABLE_HINT = '<p class="table-hint" aria-hidden="true">Scroll sideways to see the whole table.</p>'
+
+
+def wrap_tables(html: str) -> str:
+    """Put each table in a labelled region a keyboard can scroll; an empty header cell becomes a data cell."""
+    html = re.sub(r"<th( [^>]*)?>\s*</th>", r"<td\1></td>", html)
+    count = 0
+
+    def region(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return f'{TABLE_HINT}<div class="table-region" role="region" tabindex="0" aria-label="Table {count}">{match[0]}</div>'
+
+    return re.sub(r"<table>.*?</table>", region, html, flags=re.S)
 
 
 def _flatten(tokens: list[dict]) -> list[dict]:

@@ -1,6 +1,7 @@
 """The shape of every content file, as pydantic models: what authors may write and nothing else."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -29,16 +30,88 @@ class Strict(BaseModel):
 
 # --- course.yaml -------------------------------------------------------------------------------
 
+ApprovalStatus = Literal["approved", "pending", "not_approved"]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                         max_length=254)]
+
+
+class Approval(Strict):
+    """The provider's standing with the approving body; the statement is printed word for word."""
+
+    status: ApprovalStatus
+    number: Text | None = None
+    ceu_label: Text = "CEUs"  # how CEUs are named while approved, for example "AOTA CEUs"
+    statement: Text
+
+    @model_validator(mode="after")
+    def consistent(self) -> Approval:
+        if self.status == "approved" and not self.number:
+            raise ValueError("an approved provider needs its approval 'number'")
+        if self.status != "approved" and "ceu" in self.statement.lower():
+            raise ValueError("the statement mentions CEUs, which only an approved provider may award; "
+                             "say what the contact hours are instead")
+        return self
+
+
 class Provider(Strict):
     name: Text
-    approval_number: Text
-    statement: Text
+    approval: Approval
+    privacy_contact: Email
     url: str | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.approval.status == "approved"
+
+    @property
+    def statement(self) -> str:
+        return self.approval.statement
+
+    @property
+    def approval_number(self) -> str:
+        """The number certificates print: the approval number, or the status in words."""
+        if self.approved:
+            return self.approval.number or ""
+        return {"pending": "Approval pending", "not_approved": "Not an approved provider"}[self.approval.status]
+
+
+class Disclosures(Strict):
+    financial: Text
+    non_financial: Text
+
+
+class Author(Strict):
+    name: Text
+    credentials: Text
+    bio: Text
+    disclosures: Disclosures
 
 
 class Signer(Strict):
     name: Text
+    credentials: Text
     title: Text
+    signature_image: str | None = None  # a PNG or JPEG path relative to the content root
+
+
+class Policies(Strict):
+    refund: Text
+    accommodations: Text
+    content_reviewed: date
+
+
+class SeatTime(Strict):
+    """A module's certificate needs active time of at least share x its declared minutes (0 turns it off)."""
+
+    share: float = Field(default=0.8, ge=0, le=1)
+
+
+class PostTestRules(Strict):
+    """Pass mark, attempts per cycle, and the wait before the next cycle once a cycle is used up."""
+
+    pass_mark: int = Field(default=80, ge=1, le=100)
+    attempts: int = Field(default=3, ge=1, le=100)
+    wait_hours: float = Field(default=24, ge=0, le=24 * 90)
 
 
 class Program(Strict):
@@ -60,6 +133,10 @@ DEFAULT_EVALUATION = [
     EvaluationItem(id="relevance", kind="rating", prompt="The content is relevant to my practice."),
     EvaluationItem(id="quality", kind="rating", prompt="The material was clear, accurate and well organised."),
     EvaluationItem(id="level", kind="rating", prompt="The educational level was appropriate for me."),
+    EvaluationItem(id="commercial-bias", kind="yes_no",
+                   prompt="The content was free of commercial bias: it promoted no company, product or service."),
+    EvaluationItem(id="practice-change", kind="text",
+                   prompt="What is one change you intend to make in your practice after this module?"),
     EvaluationItem(id="recommend", kind="yes_no", prompt="I would recommend this module to a colleague."),
     EvaluationItem(id="comments", kind="text", prompt="Comments or suggestions", required=False),
 ]
@@ -69,12 +146,27 @@ class CourseFile(Strict):
     title: Text
     summary: Text
     provider: Provider
+    authors: list[Author] = Field(min_length=1)
     signer: Signer
+    policies: Policies
+    seat_time: SeatTime = SeatTime()
+    post_test: PostTestRules = PostTestRules()
     programs: list[Program] = []
     evaluation: list[EvaluationItem] = Field(default_factory=lambda: list(DEFAULT_EVALUATION), min_length=1)
 
 
 # --- modules/<folder>/module.md and lessons ----------------------------------------------------
+
+class Objective(Strict):
+    id: Id
+    text: Text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+DEFAULT_FORMAT = "Distance Learning - Independent"
+
 
 class ModuleMeta(Strict):
     id: Id
@@ -83,11 +175,14 @@ class ModuleMeta(Strict):
     order: int = Field(ge=1)
     level: Level
     contact_hours: Decimal = Field(gt=0, le=40)
-    objectives: list[Text] = Field(min_length=1)
+    objectives: list[Objective] = Field(min_length=1)
     prerequisites: list[Id] = []
     categories: list[Category] = []
+    format: Text = DEFAULT_FORMAT
+    activity_number: Text | None = None  # the approving body's number for this activity, once approved
+    seat_time_share: float | None = Field(default=None, ge=0, le=1)  # overrides course.yaml's seat_time.share
     references: list[Text] = []
-    min_active_minutes: int = Field(default=0, ge=0)
+    min_active_minutes: int = Field(default=0, ge=0)  # older files; the seat-time policy replaces it
     version: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9.\-]{1,20}$")] = "1"
 
     @field_validator("contact_hours")
@@ -97,16 +192,29 @@ class ModuleMeta(Strict):
             raise ValueError("contact hours must be a multiple of 0.25")
         return value
 
+    @field_validator("objectives", mode="before")
+    @classmethod
+    def with_ids(cls, objectives: object) -> object:
+        for number, objective in enumerate(objectives if isinstance(objectives, list) else [], 1):
+            if isinstance(objective, str):
+                raise ValueError(f"objective {number} needs an id: write it as '- id: short-name' "
+                                 "with the sentence under 'text:'")
+        return objectives
+
     @field_validator("objectives")
     @classmethod
-    def measurable(cls, objectives: list[str]) -> list[str]:
+    def measurable(cls, objectives: list[Objective]) -> list[Objective]:
+        seen: set[str] = set()
         for number, objective in enumerate(objectives, 1):
-            verb = objective.split()[0].lower().strip(",.:;")
+            verb = objective.text.split()[0].lower().strip(",.:;")
             if verb in VAGUE_VERBS:
                 raise ValueError(
                     f"objective {number} starts with '{verb}', which cannot be measured; "
                     "start with an observable verb such as describe, apply or compare"
                 )
+            if objective.id in seen:
+                raise ValueError(f"objective {number} repeats the id '{objective.id}'")
+            seen.add(objective.id)
         return objectives
 
 
@@ -115,6 +223,7 @@ class LessonMeta(Strict):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     minutes: int = Field(ge=1, le=240)
     activity_minutes: int = Field(default=0, ge=0, le=240)
+    objectives: list[Id] = []  # optional: the module objectives this lesson teaches (a failed post-test links here)
 
 
 class ReflectionSpec(Strict):
@@ -159,7 +268,8 @@ class Question(Strict):
     type: Literal["single", "multiple", "true_false", "matching", "ordering"]
     prompt: Text
     case: Id | None = None
-    pool: Id | None = None
+    pool: Id | None = None  # the objective it mainly assesses; an attempt draws from that pool
+    objectives: list[Id] = Field(min_length=1)  # every module objective it assesses
     scoring: Literal["all_or_nothing", "partial"] = "all_or_nothing"
     choices: list[Choice] = []
     pairs: list[Pair] = []
@@ -228,9 +338,10 @@ class QuizFile(Strict):
     module: Id
     title: Text = "Post-test"
     minutes: int = Field(ge=1, le=240)
-    pass_mark: int = Field(default=80, ge=1, le=100)
-    attempts: int | None = Field(default=None, ge=1)
-    wait_minutes: int = Field(default=0, ge=0)
+    # Omitted: course.yaml's post_test defaults apply.
+    pass_mark: int | None = Field(default=None, ge=1, le=100)
+    attempts: int | None = Field(default=None, ge=1, le=100)
+    wait_hours: float | None = Field(default=None, ge=0, le=24 * 90)
     shuffle_questions: bool = True
     shuffle_choices: bool = True
     reveal_answers_before_pass: bool = False

@@ -1,6 +1,7 @@
 """Numbers an instructor checks before claiming contact hours."""
 from __future__ import annotations
 
+from .assessment import questions_per_objective
 from .model import Course
 
 
@@ -17,6 +18,7 @@ def course_stats(course: Course) -> dict:
             "contact_hours": float(m.contact_hours),
             "reflections": len(m.reflections),
             "quiz_questions": len(m.quiz.questions) if m.quiz else 0,
+            "questions_per_objective": dict(questions_per_objective(m, m.quiz)) if m.quiz else {},
         }
         for m in course.modules
     ]
@@ -31,4 +33,9 @@ def format_stats(stats: dict) -> str:
         rows.append(f"{m['id'][:28]:<28} {m['lessons']:>7} {m['words']:>6} {m['estimated_minutes']:>7} "
                     f"{m['declared_minutes']:>8} {m['contact_hours']:>5g} {m['reflections']:>5} {m['quiz_questions']:>6}")
     rows.append(f"total contact hours: {stats['total_contact_hours']:g}")
+    rows.append("")
+    rows.append("questions per objective")
+    for m in stats["modules"]:
+        rows.append(f"  {m['id']}")
+        rows.extend(f"    {objective:<40} {count:>3}" for objective, count in m["questions_per_objective"].items())
     return "\n".join(rows)

@@ -90,8 +90,7 @@ def completions_csv():
     """Every valid module certificate completed in the range: who, which module, hours, date, code."""
     course = current_course()
     date_from, date_to = _range()
-    approved = ceus_approved(course)
-    rows = (completion_row(c, approved) for c in completions(course, date_from, date_to))
+    rows = (completion_row(c) for c in completions(course, date_from, date_to))
     return csv_download(COMPLETION_HEADER, rows, "completions.csv")
 
 
@@ -151,7 +150,7 @@ def evaluations_csv():
     if module_id and course.module(module_id) is None:
         abort(404, f"There is no module '{module_id[:60]}'.")
     start, end = day_bounds(*_range())
-    return csv_download(["module", "submitted_at"] + [item.id for item in items],
+    return csv_download(["module", "submitted_at"] + [item.id for item in items] + ["objective_ratings"],
                         _evaluation_rows(items, module_id, start, end), "evaluations.csv")
 
 
@@ -166,7 +165,11 @@ def _evaluation_rows(items, module_id: str, start, end):
         query = query.where(Evaluation.submitted_at < end)
     query = query.order_by(Evaluation.module_id, Evaluation.submitted_at).execution_options(yield_per=1000)
     for m, at, answers in db.session.execute(query):
-        yield [m, local_date(at).isoformat()] + [safe_cell(str((answers or {}).get(item.id, ""))) for item in items]
+        answers = answers or {}
+        objectives = "; ".join(f"{key.removeprefix('objective-')}={value}" for key, value in answers.items()
+                               if key.startswith("objective-"))
+        yield ([m, local_date(at).isoformat()] + [safe_cell(str(answers.get(item.id, ""))) for item in items]
+               + [safe_cell(objectives)])
 
 
 @bp.route("/subscribers.csv")

@@ -110,7 +110,7 @@ def last_activity_column():
 
 
 def find_learners(wanted: LearnerFilter, modules: tuple[Module, ...]) -> tuple[list[LearnerRow], int]:
-    """Return one page of learners matching the filter, and how many match in all (eight queries)."""
+    """Return one page of learners matching the filter, and how many match in all (six queries)."""
     conditions = _conditions(wanted)
     total = db.session.scalar(select(func.count(User.id)).where(*conditions))
     last = last_activity_column().label("last_activity")
@@ -136,7 +136,7 @@ def module_summaries(user_ids: list[int], modules: tuple[Module, ...]) -> dict[i
                func.sum(case((and_(LessonProgress.completed_at.is_not(None), current), 1), else_=0)))
         .where(LessonProgress.user_id.in_(user_ids)).group_by(LessonProgress.user_id, LessonProgress.module_id)).all()
     words = db.session.execute(
-        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.word_count)
+        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.words)
         .where(Reflection.user_id.in_(user_ids))).all()
     passed = set(db.session.execute(
         select(QuizAttempt.user_id, QuizAttempt.module_id).where(

@@ -75,7 +75,7 @@ def _reflections_done(modules) -> dict[str, int]:
                      for m, r, n in required), else_=literal(None))
     per_learner = (select(Reflection.module_id.label("module_id"), func.count().label("done"))
                    .where(tuple_(Reflection.module_id, Reflection.reflection_id).in_([(m, r) for m, r, _ in required]),
-                          Reflection.word_count >= minimum)
+                          Reflection.words >= minimum)
                    .group_by(Reflection.module_id, Reflection.user_id).subquery())
     needed = _per_module(per_learner.c.module_id, modules,
                          {m.id: sum(1 for r in m.reflections if r.required) for m in modules})
@@ -111,7 +111,7 @@ def _certified_times(modules) -> dict[str, list[tuple[int, float]]]:
 
 
 def funnel(course: Course) -> list[Funnel]:
-    """Count learners at each step of each module, with median time to certificate (seven queries)."""
+    """Count learners at each step of each module, with median time to certificate (eight queries)."""
     modules = course.modules
     registered = db.session.scalar(select(func.count(User.id)).where(User.role == "learner"))
     started = _started(modules)
@@ -189,7 +189,8 @@ def completions(course: Course, date_from: date | None, date_to: date | None) ->
     """Yield valid module certificates completed in the range, oldest first, read in batches."""
     c = Certificate
     query = (select(c.participant_name, User.email, c.participant_credential, c.license_number, c.license_state,
-                    c.subject_id, c.course_title, c.contact_hours, c.ceus, c.completed_on, c.code)
+                    c.subject_id, c.course_title, c.contact_hours, c.ceus, c.completed_on, c.code,
+                    c.approval_status, c.ceu_label)
              .join(User, User.id == Certificate.user_id)
              .where(Certificate.kind == "module", Certificate.revoked_at.is_(None),
                     Certificate.superseded_at.is_(None)))
@@ -202,7 +203,8 @@ def completions(course: Course, date_from: date | None, date_to: date | None) ->
         module = course.module(row.subject_id)
         yield Completion(row.participant_name, row.email, row.participant_credential, row.license_number,
                          row.license_state, row.subject_id, module.title if module else row.course_title,
-                         row.contact_hours, row.ceus, row.completed_on, row.code)
+                         row.contact_hours, row.ceus, row.completed_on, row.code,
+                         row.approval_status == "approved" and bool(row.ceu_label))
 
 
 def roster_groups(date_from: date | None, date_to: date | None) -> list[tuple[str, str, bool, int]]:

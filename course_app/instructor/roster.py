@@ -33,6 +33,7 @@ class Completion:
     ceus: Decimal
     completed_on: date
     code: str
+    ceus_claimed: bool = False  # frozen on the certificate: the provider was approved when it was issued
 
 
 def normalize_license(number: str | None) -> str:
@@ -51,11 +52,11 @@ def us_date(day: date) -> str:
     return f"{day.month}/{day.day}/{day.year}"
 
 
-def completion_row(c: Completion, ceus_approved: bool) -> list[str]:
-    """Return one completions-CSV row; CEUs only when the provider's approval allows claiming them."""
+def completion_row(c: Completion) -> list[str]:
+    """Return one completions-CSV row; CEUs only where the certificate claims them (approved provider)."""
     return [safe_cell(v) for v in (
         c.participant_name, c.email, c.credential, c.license_number or "", c.license_state or "", c.module_id,
-        c.module_title, f"{c.contact_hours:g}", f"{c.ceus:g}" if ceus_approved else "", c.completed_on.isoformat(),
+        c.module_title, f"{c.contact_hours:g}", f"{c.ceus:g}" if c.ceus_claimed else "", c.completed_on.isoformat(),
         c.code)]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from sqlalchemy import select
 
+from ..certificates.evaluation import evaluation_items
 from ..certificates.transcript import parse_range
 from ..course_store import current_course
 from ..extensions import db
@@ -96,9 +97,10 @@ def evaluations():
     if module_id and module is None:
         abort(404, f"There is no module '{module_id[:60]}'.")
     date_from, date_to, problem = parse_range(request.args.get("from", ""), request.args.get("to", ""))
+    items = evaluation_items(course, module) if module else course.evaluation  # objectives are per module
     (count, summary), computed_at = ((0, []), None) if problem else snapshot(
         ("evaluations", module_id, date_from, date_to, _versions(course)),
-        lambda: evaluation_summary(course.evaluation, module_id or None, date_from, date_to))
+        lambda: evaluation_summary(items, module_id or None, date_from, date_to))
     return render_template("instructor/evaluations.html", course=course, module=module, summary=summary,
                            count=count, problem=problem, args=request.args, computed_at=computed_at), \
         400 if problem else 200

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..completion import LearnerState
 from ..content import Course, Lesson, Module
-from ..content.render import word_count
+from ..database import prepare_to_write
 from ..extensions import db
 from ..models import (
     Certificate,
@@ -32,13 +32,13 @@ def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, Learner
     progress = db.session.scalars(select(LessonProgress).where(
         LessonProgress.user_id.in_(user_ids), LessonProgress.module_id.in_(ids))).all()
     reflections = db.session.execute(
-        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.text)
+        select(Reflection.user_id, Reflection.module_id, Reflection.reflection_id, Reflection.words)
         .where(Reflection.user_id.in_(user_ids), Reflection.module_id.in_(ids))).all()
     attempts = db.session.execute(
-        select(QuizAttempt.user_id, QuizAttempt.module_id, func.count(), func.max(QuizAttempt.score),
-               func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)))
-        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.module_id.in_(ids),
-               QuizAttempt.submitted_at.is_not(None))
+        select(QuizAttempt.user_id, QuizAttempt.module_id,
+               func.sum(case((QuizAttempt.submitted_at.is_not(None), 1), else_=0)), func.max(QuizAttempt.score),
+               func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)), func.sum(QuizAttempt.active_seconds))
+        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.module_id.in_(ids))
         .group_by(QuizAttempt.user_id, QuizAttempt.module_id)).all()
     evaluated = {(u, m) for u, m in db.session.execute(select(Evaluation.user_id, Evaluation.module_id).where(
         Evaluation.user_id.in_(user_ids), Evaluation.module_id.in_(ids)))}
@@ -54,22 +54,23 @@ def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, Learner
         entry["seconds"] += row.active_seconds
         if row.completed_at:
             entry["completed"].add(row.lesson_id)
-    for user_id, module_id, reflection_id, text in reflections:
-        found[(user_id, module_id)]["words"][reflection_id] = word_count(text)
-    quiz = {(u, m): (count, float(best) if best is not None else None, bool(passed))
-            for u, m, count, best, passed in attempts}
-    return {user_id: {module_id: _state(found[(user_id, module_id)], quiz.get((user_id, module_id), (0, None, False)),
+    for user_id, module_id, reflection_id, words in reflections:
+        found[(user_id, module_id)]["words"][reflection_id] = words
+    quiz = {(u, m): (int(count or 0), float(best) if best is not None else None, bool(passed), int(seconds or 0))
+            for u, m, count, best, passed, seconds in attempts}
+    return {user_id: {module_id: _state(found[(user_id, module_id)],
+                                        quiz.get((user_id, module_id), (0, None, False, 0)),
                                         (user_id, module_id) in evaluated, certificates.get((user_id, module_id)))
                       for module_id in ids}
             for user_id in user_ids}
 
 
 def _state(entry: dict, quiz: tuple, evaluated: bool, certificate_code: str | None) -> LearnerState:
-    count, best, passed = quiz
+    count, best, passed, quiz_seconds = quiz
     return LearnerState(
         completed_lessons=frozenset(entry["completed"]), opened_lessons=frozenset(entry["opened"]),
         reflection_words=entry["words"], quiz_passed=passed, best_score=best, attempts=count,
-        evaluated=evaluated, active_seconds=entry["seconds"], certificate_code=certificate_code)
+        evaluated=evaluated, active_seconds=entry["seconds"] + quiz_seconds, certificate_code=certificate_code)
 
 
 def last_position(user_id: int, course: Course) -> tuple[Module, Lesson, LessonProgress] | None:
@@ -90,10 +91,16 @@ def lesson_progress(user_id: int, module_id: str, lesson_id: str) -> LessonProgr
         LessonProgress.lesson_id == lesson_id))
 
 
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)  # a page view writes only when the stored time is older
+
+
 def record_visit(user_id: int, module_id: str, lesson_id: str, now: datetime | None = None) -> LessonProgress:
-    """Note that the learner opened a lesson (first opened once, last seen every time)."""
+    """Note that the learner opened a lesson (first opened once, last seen to within a few minutes)."""
     now = now or utcnow()
     row = lesson_progress(user_id, module_id, lesson_id)
+    if row is not None and timedelta(0) <= now - row.last_seen_at < LAST_SEEN_RESOLUTION:
+        return row
+    prepare_to_write()
     if row is None:
         row = LessonProgress(user_id=user_id, module_id=module_id, lesson_id=lesson_id,
                              first_opened_at=now, last_seen_at=now)
@@ -109,20 +116,64 @@ def record_visit(user_id: int, module_id: str, lesson_id: str, now: datetime | N
 def mark_complete(user_id: int, module_id: str, lesson_id: str) -> LessonProgress:
     """Mark a lesson complete; completing it again keeps the first completion time."""
     row = record_visit(user_id, module_id, lesson_id)
+    row.last_seen_at = utcnow()
     if row.completed_at is None:
         row.completed_at = utcnow()
     return row
 
 
-HEARTBEAT_SECONDS = 30  # the browser reports every 30 s while the learner is active
+HEARTBEAT_SECONDS = 30  # the browser reports every 30 s while the learner is active (config HEARTBEAT_SECONDS)
+TOO_SOON = 0.8  # a heartbeat sooner than this share of the interval after the last one credits nothing
 
 
-def record_activity(user_id: int, module_id: str, lesson_id: str, now: datetime | None = None) -> LessonProgress:
-    """Credit active time since the last heartbeat, at most one heartbeat's worth (an idle tab earns nothing)."""
+def creditable_seconds(last: datetime | None, now: datetime, interval: int = HEARTBEAT_SECONDS) -> int | None:
+    """Seconds a heartbeat earns after the learner's last credited one anywhere; None when it is too soon.
+
+    The first heartbeat only starts the clock. A gap longer than one interval earns one interval: an idle
+    tab stops sending heartbeats, so a long gap is not learning time.
+    """
+    if last is None:
+        return 0
+    elapsed = (now - last).total_seconds()
+    if elapsed < interval * TOO_SOON:
+        return None
+    return int(min(elapsed, interval))
+
+
+def last_heartbeat(user_id: int) -> datetime | None:
+    """The learner's most recent credited heartbeat on any lesson or post-test (two tabs never count twice)."""
+    lessons = db.session.scalar(select(func.max(LessonProgress.last_heartbeat_at))
+                                .where(LessonProgress.user_id == user_id))
+    quizzes = db.session.scalar(select(func.max(QuizAttempt.last_heartbeat_at)).where(QuizAttempt.user_id == user_id))
+    moments = [_aware(m) for m in (lessons, quizzes) if m is not None]
+    return max(moments) if moments else None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite's max() drops the zone
+
+
+def record_activity(user_id: int, module_id: str, lesson_id: str, now: datetime | None = None,
+                    visible: bool = True, interval: int = HEARTBEAT_SECONDS) -> LessonProgress:
+    """Credit active time on a lesson for a heartbeat from a visible tab, per creditable_seconds."""
     now = now or utcnow()
     row = record_visit(user_id, module_id, lesson_id, now)
-    if row.last_heartbeat_at is not None:
-        elapsed = (now - row.last_heartbeat_at).total_seconds()
-        row.active_seconds += int(max(0, min(elapsed, HEARTBEAT_SECONDS)))
-    row.last_heartbeat_at = now
+    row.last_seen_at = now
+    seconds = creditable_seconds(last_heartbeat(user_id), now, interval) if visible else None
+    if seconds is not None:
+        row.active_seconds += seconds
+        row.last_heartbeat_at = now
     return row
+
+
+def record_quiz_activity(attempt: QuizAttempt, now: datetime | None = None, visible: bool = True,
+                         interval: int = HEARTBEAT_SECONDS) -> QuizAttempt:
+    """Credit active time on an open post-test attempt; a submitted attempt earns nothing more."""
+    now = now or utcnow()
+    if attempt.submitted_at is not None or not visible:
+        return attempt
+    seconds = creditable_seconds(last_heartbeat(attempt.user_id), now, interval)
+    if seconds is not None:
+        attempt.active_seconds = (attempt.active_seconds or 0) + seconds
+        attempt.last_heartbeat_at = now
+    return attempt

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from flask import (
     abort,
     current_app,
@@ -19,9 +21,14 @@ from ..auth.forms import ConfirmForm
 from ..completion import certificate_ready, requirements
 from ..content import ContentError
 from ..course_store import current_course
+from ..database import commit_if_changed
 from ..extensions import db
 from . import bp
+from ..certificates.auto import issue_when_ready
 from .access import get_lesson, get_module, missing_prerequisites
+from .next_step import next_step
+from .next_steps import next_steps
+from .seat_time import heartbeat_visible, rules_changed
 from .progress import (
     last_position,
     learner_states,
@@ -36,13 +43,19 @@ def site_context() -> dict:
     try:
         course = current_course()
     except ContentError:
-        return {"site_name": "OT Coaching CE", "course_title": "", "provider": {"name": "", "approval_number": ""}}
+        return {"site_name": _site_name_from_file(), "course_title": "", "provider": None}
     return {"site_name": course.provider.name, "course_title": course.title, "provider": course.provider}
 
 
 @bp.route("/")
 def home():
     return render_template("learning/home.html", course=current_course())
+
+
+@bp.route("/about")
+def about():
+    """Who makes the course, the provider's approval, the policies and the rules for a certificate."""
+    return render_template("learning/about.html", course=current_course())
 
 
 @bp.route("/modules")
@@ -56,9 +69,16 @@ def catalog():
 def module(module_id: str):
     module = get_module(module_id)
     state = learner_states(current_user.id, [module])[module.id] if current_user.is_authenticated else None
-    return render_template("learning/module.html", module=module, state=state,
+    if state is not None and not state.certificate_code and certificate_ready(module, state):
+        # Everything was done already (a rule was relaxed, or an earlier issue failed): issue it now.
+        if issue_when_ready(current_user, module, current_course()):
+            db.session.commit()
+            state = learner_states(current_user.id, [module])[module.id]
+    return render_template("learning/module.html", module=module, state=state, course=current_course(),
                            blocked_by=missing_prerequisites(module),
                            requirements=requirements(module, state) if state else [],
+                           steps=next_steps(module, state) if state else [],
+                           changed_rules=rules_changed(module, current_user.id) if state and state.attempts else [],
                            ready=state is not None and certificate_ready(module, state))
 
 
@@ -71,9 +91,10 @@ def lesson(module_id: str, lesson_id: str):
         names = ", ".join(f"“{m.title}”" for m in blocked_by)
         abort(403, f"This module builds on {names}. Complete that first; its lessons open afterwards.")
     progress = record_visit(current_user.id, module.id, lesson.id)
-    db.session.commit()
+    commit_if_changed()  # a revisit writes nothing, so the loaded user is not read again
     before, after = module.neighbours(lesson.id)
     return render_template("learning/lesson.html", module=module, lesson=lesson, progress=progress,
+                           heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
                            before=before, after=after, form=ConfirmForm(),
                            reflections=reflections_for(current_user.id, module.id, lesson))
 
@@ -86,6 +107,7 @@ def complete_lesson(module_id: str, lesson_id: str):
         abort(403, "Complete the prerequisite modules first.")
     ConfirmForm().validate_on_submit() or abort(400, "This form had expired. Reload the lesson and try again.")
     mark_complete(current_user.id, module.id, lesson.id)
+    issue_when_ready(current_user, module, current_course())
     db.session.commit()
     flash(f"“{lesson.title}” is marked complete.", "success")
     _, after = module.neighbours(lesson.id)
@@ -98,9 +120,13 @@ def complete_lesson(module_id: str, lesson_id: str):
 @login_required
 def activity(module_id: str, lesson_id: str):
     module, lesson = get_lesson(module_id, lesson_id)
-    row = record_activity(current_user.id, module.id, lesson.id)
+    if missing_prerequisites(module):
+        abort(403, "This module's lessons open once its prerequisites are complete; no time was credited.")
+    row = record_activity(current_user.id, module.id, lesson.id, visible=heartbeat_visible(),
+                          interval=current_app.config["HEARTBEAT_SECONDS"])
+    certificate = issue_when_ready(current_user, module, current_course())
     db.session.commit()
-    return {"active_seconds": row.active_seconds}
+    return {"active_seconds": row.active_seconds, "certificate": certificate.code if certificate else None}
 
 
 @bp.route("/dashboard")
@@ -108,8 +134,10 @@ def activity(module_id: str, lesson_id: str):
 def dashboard():
     course = current_course()
     states = learner_states(current_user.id, course.modules)
+    position = last_position(current_user.id, course)
+    step = next_step(course, states, *((position[0].id, position[1].id) if position else ()))
     return render_template("learning/dashboard.html", course=course, states=states, requirements=requirements,
-                           position=last_position(current_user.id, course))
+                           position=position, step=step)
 
 
 @bp.route("/media/<path:filename>")
@@ -118,3 +146,13 @@ def media(filename: str):
     if Path(filename).suffix.lower() not in {".png", ".jpg", ".jpeg", ".svg", ".webp", ".gif"}:
         abort(404)
     return send_from_directory(Path(current_app.config["CONTENT_ROOT"]) / "modules", filename, max_age=3600)
+
+
+def _site_name_from_file() -> str:
+    """Read the provider's name from course.yaml even when the course as a whole does not load."""
+    try:
+        text = (Path(current_app.config["CONTENT_ROOT"]) / "course.yaml").read_text(encoding="utf-8-sig")
+        name = yaml.safe_load(text)["provider"]["name"]
+    except Exception:  # any problem here is reported by the course check; the page only needs a name
+        return "Continuing education"
+    return name.strip() if isinstance(name, str) and name.strip() else "Continuing education"

@@ -1,0 +1,90 @@
+"""What a page view costs: a revisited lesson reads three rows and writes none, progress pages count
+reflection words from the stored count (never loading the texts), and the stored count is right."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import event, select, text, update
+
+from course_app.content.render import word_count
+from course_app.extensions import db
+from course_app.models import LessonProgress, Reflection, utcnow
+
+from .conftest import csrf_token
+
+LESSON = "/modules/basics/lessons/lesson-two"
+CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def statements(app, client, method: str, path: str, **kwargs) -> list[str]:
+    """The SQL statements one request runs (transaction control left out)."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(CONTROL):
+            seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        response = client.open(path, method=method, **kwargs)
+        assert response.status_code in (200, 302), response.status_code
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return seen
+
+
+def test_a_revisited_lesson_reads_three_rows_and_writes_nothing(app, client, auth, fresh):
+    auth.register()
+    first = statements(app, client, "GET", LESSON)
+    assert any(s.startswith("INSERT INTO lesson_progress") for s in first)  # the first visit is recorded
+    again = statements(app, client, "GET", LESSON)
+    assert len(again) == 3, again  # the user, the lesson's progress, its reflections
+    assert all(s.startswith("SELECT") for s in again), again
+
+
+def test_last_seen_is_refreshed_once_it_is_a_few_minutes_old(app, client, auth, fresh):
+    auth.register()
+    client.get(LESSON)
+    with app.app_context():
+        db.session.execute(update(LessonProgress).values(last_seen_at=utcnow() - timedelta(minutes=6)))
+        db.session.commit()
+    before = fresh.scalar(select(LessonProgress)).last_seen_at
+    assert any(s.startswith("UPDATE lesson_progress") for s in statements(app, client, "GET", LESSON))
+    assert fresh.scalar(select(LessonProgress)).last_seen_at > before + timedelta(minutes=5)
+
+
+def test_progress_pages_count_words_without_loading_reflection_texts(app, client, auth, fresh):
+    auth.register()
+    token = csrf_token(client, LESSON)
+    typed = "I waited, and then I asked what mattered most to her at breakfast."
+    saved = client.post("/modules/basics/reflections/my-practice", json={"text": typed, "revision": 0},
+                        headers={"X-CSRFToken": token})
+    assert saved.get_json()["words"] == word_count(typed) == 13
+    assert fresh.scalar(select(Reflection)).words == 13
+    for path in ("/dashboard", "/modules", "/modules/basics"):
+        run = statements(app, client, "GET", path)
+        assert not [s for s in run if "reflection.text" in s], (path, run)
+
+
+def test_the_migration_counts_words_of_reflections_saved_before_it(tmp_path):
+    from flask_migrate import upgrade
+
+    from course_app import create_app
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "TESTING": True,
+                      "SIGNING_KEY_FILE": str(tmp_path / "key.json")})
+    with app.app_context():
+        upgrade(revision="0001")
+        db.session.execute(text("INSERT INTO user (id, email, password_hash, full_name, credential, role, "
+                                "session_version, created_at) VALUES (1, 'a@example.org', 'x', 'A B', 'OTR/L', "
+                                "'learner', 1, '2026-01-01')"))
+        db.session.execute(text("INSERT INTO reflection (user_id, module_id, reflection_id, text, revision, "
+                                "created_at, updated_at) VALUES (1, 'm', 'r', 'Three short words', 1, "
+                                "'2026-01-01', '2026-01-01')"))
+        db.session.commit()
+        upgrade()
+        assert db.session.scalar(text("SELECT words FROM reflection")) == 3
+        db.engine.dispose()
