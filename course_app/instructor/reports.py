@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Iterator
 
-from sqlalchemy import and_, case, func, literal, select, tuple_
+from sqlalchemy import and_, case, func, literal, or_, select, tuple_
 
 from ..content import Course, Module
 from ..extensions import db
@@ -71,11 +71,14 @@ def _reflections_done(modules) -> dict[str, int]:
     required = [(m.id, r.id, max(r.min_words, 1)) for m in modules for r in m.reflections if r.required]
     if not required:
         return {}
-    minimum = case(*((and_(Reflection.module_id == m, Reflection.reflection_id == r), literal(n))
-                     for m, r, n in required), else_=literal(None))
+    by_minimum: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for module_id, reflection_id, minimum in required:
+        by_minimum[minimum].append((module_id, reflection_id))
+    # One branch per distinct minimum (a few), each a set look-up, rather than a CASE per reflection.
+    enough = or_(*(and_(tuple_(Reflection.module_id, Reflection.reflection_id).in_(pairs), Reflection.words >= n)
+                   for n, pairs in by_minimum.items()))
     per_learner = (select(Reflection.module_id.label("module_id"), func.count().label("done"))
-                   .where(tuple_(Reflection.module_id, Reflection.reflection_id).in_([(m, r) for m, r, _ in required]),
-                          Reflection.words >= minimum)
+                   .where(enough)
                    .group_by(Reflection.module_id, Reflection.user_id).subquery())
     needed = _per_module(per_learner.c.module_id, modules,
                          {m.id: sum(1 for r in m.reflections if r.required) for m in modules})
