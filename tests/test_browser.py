@@ -722,3 +722,10 @@ def test_a_wide_lesson_table_scrolls_by_keyboard_on_a_phone(page: Page, live_ser
             page.keyboard.press("ArrowRight")
         page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
     assert not sideways(page, 390)
+
+
+# --- the instructor workspace (issue 12): its tests live in their own file and run here -------------------
+from .instructor_browser_checks import (  # noqa: E402,F401
+    test_an_instructor_finds_a_learner_and_an_admin_revokes_by_keyboard,
+    test_instructor_pages_meet_wcag_aa_and_fit_a_phone,
+)

@@ -1,4 +1,6 @@
-"""The instructor workspace in a real Chromium: every page passes axe (WCAG 2.2 AA) at phone and desktop widths,
+"""Collected from test_browser.py, so they share its one Chromium per session.
+
+The instructor workspace in a real Chromium: every page passes axe (WCAG 2.2 AA) at phone and desktop widths,
 none scrolls sideways at 390 px, and an instructor finds a learner and revokes a certificate by keyboard."""
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from course_app.models import User
 
 from .conftest import PASSWORD
 from .instructor_seed import T0, Seed
-from .test_browser import chromium, context, live_server, no_horizontal_scroll, page, violations  # noqa: F401
+from .test_browser import no_horizontal_scroll, violations
 
 SHOTS = Path(os.environ.get("INSTRUCTOR_SCREENSHOTS", "/tmp/instructor-shots"))
 
@@ -53,7 +55,7 @@ def log_in(page: Page) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the pages, not the database, are under test
-def test_instructor_pages_meet_wcag_aa_and_fit_a_phone(page: Page, live_server):  # noqa: F811
+def test_instructor_pages_meet_wcag_aa_and_fit_a_phone(page: Page, live_server):
     learner_id, code = populate(live_server.app)
     log_in(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -87,7 +89,7 @@ def test_instructor_pages_meet_wcag_aa_and_fit_a_phone(page: Page, live_server):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_an_instructor_finds_a_learner_and_an_admin_revokes_by_keyboard(page: Page, live_server):  # noqa: F811
+def test_an_instructor_finds_a_learner_and_an_admin_revokes_by_keyboard(page: Page, live_server):
     _, code = populate(live_server.app)
     log_in(page)
     page.goto("/instructor/")
