@@ -22,6 +22,7 @@ ENVIRONMENT_SETTINGS = {
     "TRUSTED_PROXY_COUNT": "0",  # reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
     "SESSION_IDLE_MINUTES": "120",  # a session unused this long ends (unless "keep me logged in" was ticked)
     "SESSION_LIFETIME_DAYS": "30",  # no session or remember-me cookie lives longer than this
+    "CE_BROKER_PROVIDER_NUMBER": "",  # CE Broker provider tracking number, for the roster export
 }
 
 
@@ -49,6 +50,7 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         "SIGNING_KEY_FILE": env["SIGNING_KEY_FILE"] or str(instance / "credential-signing-key.json"),
         "CONTENT_RELOAD": not production,
         "PROVIDER_TIMEZONE": _timezone(env["PROVIDER_TIMEZONE"]),
+        "CE_BROKER_PROVIDER_NUMBER": env["CE_BROKER_PROVIDER_NUMBER"],
         "HEARTBEAT_SECONDS": 30,  # how often a visible, active page reports learning time (tests shorten it)
         "MAX_CONTENT_LENGTH": 512 * 1024,  # no form here needs more; larger bodies get a 413
         "SESSION_COOKIE_HTTPONLY": True,

@@ -853,3 +853,8 @@ def test_a_quick_reload_after_typing_is_not_a_conflict(page: Page) -> None:
         expect(reflection(page)).not_to_contain_text("Newer text was saved elsewhere")
         box = reflection_box(page)
     expect(box).to_have_value("Saved once and typed again and once more")
+# --- the instructor workspace (issue 12): its tests live in their own file and run here -------------------
+from .instructor_browser_checks import (  # noqa: E402,F401
+    test_an_instructor_finds_a_learner_and_an_admin_revokes_by_keyboard,
+    test_instructor_pages_meet_wcag_aa_and_fit_a_phone,
+)

@@ -49,7 +49,8 @@ def next_start(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = N
     return ready if ready > (now or utcnow()) else None
 
 
-def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random | None = None) -> QuizAttempt:
+def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random | None = None,
+                  content_version: str | None = None) -> QuizAttempt:
     """Return the open attempt, or start a new one with its questions drawn and frozen."""
     attempts = attempts_of(user_id, module_id)
     current = open_attempt(attempts)
@@ -63,7 +64,8 @@ def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random |
                              f"opens {provider_time(wait, current_app.config['PROVIDER_TIMEZONE'])}.", 409)
     previous = frozenset(entry["id"] for entry in attempts[-1].layout) if attempts else frozenset()
     layout = draw_layout(quiz.spec, rng or random.Random(secrets.randbits(64)), previous)
-    attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=len(attempts) + 1, layout=layout, answers={})
+    attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=len(attempts) + 1, layout=layout, answers={},
+                          content_version=content_version)
     try:
         with db.session.begin_nested():
             db.session.add(attempt)

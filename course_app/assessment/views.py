@@ -160,7 +160,7 @@ def start_quiz(module_id: str):
     if lessons_done(module, state) < len(module.lessons):
         abort(409, "Complete every lesson of this module before the post-test.")
     try:
-        attempt = start_attempt(current_user.id, module.id, module.quiz)
+        attempt = start_attempt(current_user.id, module.id, module.quiz, content_version=module.version)
     except AttemptRefused as refused:
         db.session.rollback()
         abort(refused.status, str(refused))
