@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,27 @@ def post_form(client):
         payload.setdefault("csrf_token", csrf_token(client, page or "/modules"))
         return client.post(url, data=payload, **kwargs)
     return post
+
+
+# --- the browser: one headless Debian Chromium for the whole session, shared by every browser test file ---
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    """One headless Debian Chromium for the whole session (Playwright's own browser download is not used)."""
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM}; the browser tests need it (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()

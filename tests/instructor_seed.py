@@ -23,7 +23,8 @@ class Seed:
                 credential: str = "OTR/L", created: datetime = T0) -> int:
         with self.app.app_context():
             user = User(email=email, password_hash="x", full_name=name, credential=credential,
-                        license_number=license_number, license_state=state, role="learner", created_at=created)
+                        license_number=license_number, license_state=state, role="learner", created_at=created,
+                        email_confirmed_at=created)
             db.session.add(user)
             db.session.commit()
             return user.id

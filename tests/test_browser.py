@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sqlalchemy import select
@@ -32,9 +32,6 @@ from course_app.models import Certificate, QuizAttempt, User, utcnow
 from .conftest import PASSWORD
 from .test_walk import finish
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 LEARNER = {"name": "Ana Ortiz", "email": "ana@example.org", "credential": "OTR/L"}
@@ -46,21 +43,6 @@ MAIL_FOLDER: list[str] = []  # the current live server's development mail folder
 
 
 # --- fixtures ---------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
-    """One headless Debian Chromium for the whole session (Playwright's own browser download is not used)."""
-    if not CHROMIUM.exists():
-        reason = f"Chromium is not installed at {CHROMIUM}; the browser tests need it (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-    playwright.stop()
-
 
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs) -> None:  # one line per request would drown a failure's output

@@ -13,7 +13,6 @@ from .conftest import FIXTURE_COURSE
 from .test_browser import (  # noqa: F401  (fixtures)
     LESSON_TWO,
     MODULE,
-    chromium,
     context,
     live_server,
     no_horizontal_scroll,

@@ -13,7 +13,6 @@ from playwright.sync_api import Page, expect
 from .conftest import FIXTURE_COURSE
 from .test_browser import (  # noqa: F401 - fixtures used by name
     MODULE,
-    chromium,
     context,
     fill_evaluation,
     finish_lessons,

@@ -231,7 +231,7 @@ def test_the_transcript_clr_holds_each_valid_certificate_with_its_proofs(client,
     first = earn(app, learner, "basics", date(2026, 3, 2))
     second = earn(app, learner, "next-steps", date(2026, 4, 9))
     response = client.get("/certificates/transcript-clr.json?from=2026-01-01&to=2026-12-31")
-    assert response.status_code == 200 and "private" in response.headers["Cache-Control"]
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
     clr = json.loads(response.data)
     assert clr["type"] == ["VerifiableCredential", "ClrCredential"] and clr["issuer"]["id"] == DID
     assert clr["@context"][1] == "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
