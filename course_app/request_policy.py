@@ -64,7 +64,7 @@ def note_activity(response: Response) -> Response:
     user = g.get("_login_user")
     logged_in = user is not None and user.is_authenticated
     if request.endpoint != "static" and (logged_in or "_user_id" in session):
-        response.headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = "private, no-store"
         response.headers.pop("Expires", None)
     if logged_in:
         now = int(clock())
