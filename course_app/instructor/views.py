@@ -5,7 +5,6 @@ Reflection text is private to each learner and never read here.
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from sqlalchemy import select
 
 from ..certificates.evaluation import evaluation_items
 from ..certificates.transcript import parse_range
