@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,7 +31,7 @@ from course_app.course_store import current_course
 from course_app.extensions import db
 from course_app.models import Certificate, QuizAttempt, User, utcnow
 
-from .conftest import PASSWORD
+from .conftest import FIXTURE_COURSE, PASSWORD
 from .test_walk import finish
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -840,3 +842,58 @@ from .instructor_browser_checks import (  # noqa: E402,F401
     test_an_instructor_finds_a_learner_and_an_admin_revokes_by_keyboard,
     test_instructor_pages_meet_wcag_aa_and_fit_a_phone,
 )
+# --- seat time (issue 8): a rushed module waits for its time, then the certificate comes by itself -------
+
+SEAT_TIME_SECONDS = 20
+
+
+@pytest.fixture
+def content_root(request, tmp_path) -> Path:
+    """The fixture course; with the parameter "seat-time", a copy whose seat time is 20 s of 15 minutes."""
+    if getattr(request, "param", None) != "seat-time":
+        return FIXTURE_COURSE
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE_COURSE, root)
+    path = root / "course.yaml"
+    path.write_text(path.read_text().replace("seat_time: {share: 0}",
+                                             f"seat_time: {{share: {SEAT_TIME_SECONDS / (15 * 60):.6f}}}"))
+    return root
+
+
+@pytest.mark.parametrize("content_root", ["seat-time"], indirect=True)
+@pytest.mark.browser
+def test_a_rushed_module_waits_for_its_time_then_issues_the_certificate_by_itself(page: Page, live_server) -> None:
+    """Rush a module: no certificate, the time still needed is shown; meet the time: the certificate comes."""
+    live_server.app.config["HEARTBEAT_SECONDS"] = 2  # heartbeats every 2 s instead of 30 s
+    register(page)
+    finish_lessons(page)
+    pass_quiz(page)
+    expect(page.get_by_role("heading", name="Before your certificate")).to_be_visible()
+    page.get_by_role("link", name="Complete the evaluation").click()
+    next_steps = page.get_by_role("region", name="Before your certificate")
+    expect(next_steps).to_contain_text("Active learning time")
+    expect(next_steps).not_to_contain_text("issued as soon as you submit this evaluation")
+    fill_evaluation(page)
+    page.get_by_role("button", name="Submit evaluation").click()
+
+    # No certificate: the module page says what is missing and how much time is still needed.
+    expect(page.get_by_role("heading", level=1, name="Coaching Basics")).to_be_visible()
+    expect(page.get_by_text("Thank you for your evaluation.")).to_be_visible()
+    steps = page.get_by_role("region", name="Before your certificate")
+    expect(steps).to_contain_text(re.compile(r"Active learning time: \d+ of 1 minute so far; 1 minute still needed"))
+    expect(page.get_by_role("link", name="View your certificate")).to_have_count(0)
+
+    # She goes back to the lessons and reads; the heartbeat that completes the time issues the certificate.
+    steps.get_by_role("link", name=re.compile("Review the lessons")).click()
+    expect(page.get_by_role("heading", level=1, name="Lesson One")).to_be_visible()
+    ready = page.locator("[data-certificate-ready]")
+    deadline = time.monotonic() + 60
+    while not ready.count() and time.monotonic() < deadline:
+        page.mouse.move(200 + int(time.monotonic()) % 50, 300)  # reading: the pointer moves now and then
+        page.wait_for_timeout(1000)
+    expect(ready).to_contain_text("your certificate is issued")
+    ready.get_by_role("link", name="View your certificate").click()
+    expect(page.get_by_role("heading", level=1, name="Certificate of completion")).to_be_visible()
+    expect(page.get_by_role("heading", name="How this certificate was earned")).to_be_visible()
+    page.goto(MODULE)
+    expect(page.get_by_role("heading", name="Before your certificate")).to_have_count(0)
