@@ -50,7 +50,7 @@ def test_stats_json_has_the_documented_shape(cli_app):
     data = json.loads(result.output)
     assert set(data) == {"modules", "total_contact_hours"}
     keys = {"id", "title", "lessons", "words", "estimated_minutes", "declared_minutes", "contact_hours",
-            "reflections", "quiz_questions"}
+            "reflections", "quiz_questions", "questions_per_objective"}
     assert all(set(module) == keys for module in data["modules"])
     assert data["total_contact_hours"] == sum(m["contact_hours"] for m in data["modules"])
 

@@ -30,8 +30,8 @@ BROKEN = [
      "course.yaml:10: provider.privacy_contact"),
     ("course.yaml", "  refund: Full refund within 14 days.\n", "", "missing required field 'policies.refund'"),
     ("course.yaml", "  content_reviewed: 2026-01-15", "  content_reviewed: last spring",
-     "policies.content_reviewed: Input should be a valid date"),
-    ("course.yaml", "seat_time: {share: 0}", "seat_time: {share: 1.5}", "seat_time.share: Input should be less"),
+     "policies.content_reviewed: must be a date written as YYYY-MM-DD"),
+    ("course.yaml", "seat_time: {share: 0}", "seat_time: {share: 1.5}", "seat_time.share: must be at most 1"),
     ("course.yaml", "    disclosures: {financial: None, non_financial: None}", "",
      "missing required field 'authors.0.disclosures'"),
     ("course.yaml", "signer: {name: Pat Signer, credentials: \"MS, OTR/L\", title: Director}",
@@ -52,7 +52,7 @@ BROKEN = [
      "pool 'elsewhere' is not an objective id of module 'basics'"),
     (QUIZ, "  - id: stance-parts\n", "  - id: stance-parts\n    pool: describe-partnership\n",
      "shares case 'case-sam' with questions in pool 'None'"),
-    (QUIZ, "minutes: 6", "minutes: 6\nwait_hours: -2", "wait_hours: Input should be greater than or equal to 0"),
+    (QUIZ, "minutes: 6", "minutes: 6\nwait_hours: -2", "wait_hours: must be at least 0"),
 ]
 
 
