@@ -119,7 +119,7 @@ def run_database(kind: str, args, folder: Path) -> tuple[dict, dict]:
         env = app_environment(folder, database_url, port)
         migrate(env)
         seeded = seed(env, args.connections + 1)
-        app = Gunicorn(APP, env, port, workers=args.workers)
+        app = Gunicorn(APP, env, port, workers=args.workers, log=folder / f"{kind}-app.log")
         bare = Gunicorn(BARE, env, bare_port, workers=args.workers)
         main = log_in(port, seeded["emails"][0], "/dashboard")
         sessions = folder / f"sessions-{kind}.tsv"
@@ -161,6 +161,10 @@ def run_database(kind: str, args, folder: Path) -> tuple[dict, dict]:
                    | {"bad": sum(r["bad"] for r in results), "socket_errors": sum(r["socket_errors"] for r in results)}
                    for name, results in runs.items()}
         return summary, memory
+    except Exception:
+        if app and app.log and app.log.exists():
+            print(app.log.read_text(errors="replace")[-4000:], file=sys.stderr)
+        raise
     finally:
         for process in (app, bare):
             if process:

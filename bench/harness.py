@@ -54,12 +54,12 @@ class Gunicorn:
     """A gunicorn master with sync workers on a port of its own."""
 
     def __init__(self, app: str, env: dict[str, str], port: int, workers: int = 2, log: Path | None = None,
-                 extra: tuple[str, ...] = ()):
+                 extra: tuple[str, ...] = (), access_log: bool = False):
         self.port = port
         self.log = log
-        out = open(log, "ab") if log else subprocess.DEVNULL
+        self._out = out = open(log, "ab") if log else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--access-logfile", "-" if log else "/dev/null",
+            [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--access-logfile", "-" if log and access_log else "/dev/null",
              "--graceful-timeout", "5", "--no-control-socket", *extra, app], env=env, cwd=ROOT, stdout=out, stderr=out)
         wait_for_port(port)
 
@@ -82,6 +82,8 @@ class Gunicorn:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self._out is not subprocess.DEVNULL:
+            self._out.close()
 
 
 def resident_mib(pid: int) -> float:

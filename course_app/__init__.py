@@ -49,8 +49,9 @@ def register_blueprints(app: Flask) -> None:
     from .guide import bp as guide
     from .instructor import bp as instructor
     from .learning import bp as learning
+    from .privacy import bp as privacy
 
-    for blueprint in (auth, learning, assessment, certificates, instructor, guide):
+    for blueprint in (auth, learning, assessment, certificates, instructor, guide, privacy):
         app.register_blueprint(blueprint)
 
 
@@ -61,9 +62,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
+    from .request_policy import register as register_request_policy
     from .security import register
 
     register(app)
+    register_request_policy(app)
 
 
 def register_static_files(app: Flask) -> None:

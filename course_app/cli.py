@@ -15,6 +15,8 @@ from .content.release import placeholder_problems
 from .content.stats import course_stats, format_stats
 from .course_store import current_course
 from .extensions import db
+from .models import utcnow
+from .security_log import log_event
 
 course_cli = AppGroup("course", help="Check and describe the course content.")
 users_cli = AppGroup("users", help="Manage accounts.")
@@ -72,6 +74,7 @@ def create_user_command(email: str, role: str, full_name: str, credential: str, 
         user = register(email=email, password=password, full_name=full_name, credential=credential, role=role)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    user.email_confirmed_at = user.created_at or utcnow()  # an operator vouches for the address
     db.session.commit()
     click.echo(f"created {role} {user.email}")
 
@@ -86,7 +89,8 @@ def set_role_command(email: str, role: str) -> None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"no account with email {email}")
-    user.role = role
+    old_role, user.role = user.role, role
+    log_event("role.change", user_id=user.id, old=old_role, new=role, by="operator")
     db.session.commit()
     click.echo(f"{user.email} is now {role}")
 
@@ -106,7 +110,9 @@ def reset_password_command(email: str, password: str) -> None:
     if problem:
         raise click.ClickException(problem)
     user.password_hash = hash_password(password)
+    user.reset_token_hash, user.reset_sent_at = None, None
     end_all_sessions(user)
+    log_event("password.reset", user_id=user.id, by="operator")
     db.session.commit()
     click.echo(f"new password set for {user.email}; they were logged out everywhere")
 
@@ -197,6 +203,52 @@ def rotate_key_command() -> None:
 
     old, new = rotate_signing_key()
     click.echo(f"retired key {old}; new credentials are signed with {new}")
+
+
+@users_cli.command("export")
+@click.argument("email")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the ZIP (what 'Download my data' gives the learner).")
+def export_user_command(email: str, output: Path) -> None:
+    """Write everything kept about EMAIL to a ZIP file, on the learner's request."""
+    from .auth.operations import find_by_email
+    from .privacy.operations import data_export
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    output.write_bytes(data_export(user))
+    click.echo(f"wrote {output} for {user.email}")
+
+
+@users_cli.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete_user_command(email: str, yes: bool) -> None:
+    """Delete the account EMAIL and its learning records on request; its certificates stay verifiable."""
+    from .auth.operations import find_by_email
+    from .privacy.operations import delete_account
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    if not yes:
+        click.confirm(f"Delete {user.email} ({user.full_name}) and all their learning records?", abort=True)
+    kept = delete_account(user)
+    db.session.commit()
+    years = current_course().spec.retention.certificate_years
+    click.echo(f"deleted {email}; {kept} certificate(s) kept, verifiable for {years} years after issue")
+
+
+@course_cli.command("purge-certificates")
+def purge_certificates_command() -> None:
+    """Delete certificates of deleted accounts once course.yaml's retention period has passed."""
+    from .privacy.operations import purge_expired_certificates
+
+    years = current_course().spec.retention.certificate_years
+    count = purge_expired_certificates(years)
+    db.session.commit()
+    click.echo(f"deleted {count} certificate(s) of deleted accounts issued more than {years} years ago")
 
 
 def register_commands(app) -> None:

@@ -65,7 +65,9 @@ def time_detail(module: Module, state: LearnerState) -> str:
     if state.active_seconds >= needed:
         return f"{so_far} minutes of active time; the {-(-needed // 60)} needed are reached"
     left = -(-(needed - state.active_seconds) // 60)
-    return (f"{so_far} of {-(-needed // 60)} minutes so far; {left} minute{'' if left == 1 else 's'} still needed "
+    total = -(-needed // 60)
+    return (f"{so_far} of {total} minute{'' if total == 1 else 's'} so far; {left} minute{'' if left == 1 else 's'} "
+            "still needed "
             "(time counts on lesson pages and the post-test while you read or answer)")
 
 

@@ -18,6 +18,11 @@ ENVIRONMENT_SETTINGS = {
     "SIGNING_KEY_FILE": None,  # default: instance/credential-signing-key.json
     "COURSE_ENV": "development",  # "production" requires SECRET_KEY and PUBLIC_BASE_URL
     "PROVIDER_TIMEZONE": "America/New_York",  # the calendar that completion dates on certificates follow
+    "MAIL_URL": None,  # smtp+starttls://user:password@smtp.example.org:587/?from=ce@example.org; unset: instance/mail/
+    "TRUSTED_PROXY_COUNT": "0",  # reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
+    "SESSION_IDLE_MINUTES": "120",  # a session unused this long ends (unless "keep me logged in" was ticked)
+    "SESSION_LIFETIME_DAYS": "30",  # no session or remember-me cookie lives longer than this
+    "CE_BROKER_PROVIDER_NUMBER": "",  # CE Broker provider tracking number, for the roster export
 }
 
 
@@ -41,10 +46,11 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: limits fail open, one log line (outages.py)
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        "PUBLIC_BASE_URL": (env["PUBLIC_BASE_URL"] or "").rstrip("/") or None,
+        "PUBLIC_BASE_URL": (env["PUBLIC_BASE_URL"] or "").rstrip("/") or "http://127.0.0.1:5000",
         "SIGNING_KEY_FILE": env["SIGNING_KEY_FILE"] or str(instance / "credential-signing-key.json"),
         "CONTENT_RELOAD": not production,
         "PROVIDER_TIMEZONE": _timezone(env["PROVIDER_TIMEZONE"]),
+        "CE_BROKER_PROVIDER_NUMBER": env["CE_BROKER_PROVIDER_NUMBER"],
         "HEARTBEAT_SECONDS": 30,  # how often a visible, active page reports learning time (tests shorten it)
         "MAX_CONTENT_LENGTH": 512 * 1024,  # no form here needs more; larger bodies get a 413
         "SESSION_COOKIE_HTTPONLY": True,
@@ -54,6 +60,7 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,  # a reflection page may stay open all day
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        **account_settings(env, instance, production),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):  # an unreachable host answers 503 in seconds
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"connect_timeout": 5}}
@@ -62,6 +69,39 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
     if overrides:
         config.update({k: v for k, v in overrides.items() if k not in ENVIRONMENT_SETTINGS})
     return config
+
+
+def account_settings(env: Mapping, instance: Path, production: bool) -> dict:
+    """Return mail, proxy and session settings (issue 11), checked."""
+    from datetime import timedelta
+    from urllib.parse import urlsplit
+
+    from .mail import parse_mail_url
+
+    if production and not env["MAIL_URL"]:
+        import logging
+
+        logging.getLogger(__name__).warning("MAIL_URL is not set: email is written to %s instead of being sent "
+                                            "(learners get no confirmation or reset links).", instance / "mail")
+    idle = _whole_number(env, "SESSION_IDLE_MINUTES")
+    lifetime = timedelta(days=_whole_number(env, "SESSION_LIFETIME_DAYS"))
+    return {
+        "MAIL": parse_mail_url(env["MAIL_URL"]) if env["MAIL_URL"] else None,
+        "MAIL_FOLDER": str(instance / "mail"),
+        "TRUSTED_PROXY_COUNT": _whole_number(env, "TRUSTED_PROXY_COUNT"),
+        "SESSION_IDLE_SECONDS": idle * 60,
+        "PERMANENT_SESSION_LIFETIME": lifetime,
+        "REMEMBER_COOKIE_DURATION": lifetime,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "TRUSTED_HOSTS": [urlsplit(env["PUBLIC_BASE_URL"]).hostname] if production and env["PUBLIC_BASE_URL"] else None,
+    }
+
+
+def _whole_number(env: Mapping, name: str) -> int:
+    value = str(env[name]).strip()
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not '{value}'.")
+    return int(value)
 
 
 def _timezone(name: str) -> str:

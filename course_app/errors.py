@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .content import ContentError
 from .extensions import db
+from .security_log import log_event
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,8 @@ def wants_json() -> bool:
 
 def render_error(status: int, message: str, title: str | None = None):
     title = title or {404: "Page not found", 403: "Not allowed", 429: "Slow down"}.get(status, "Something went wrong")
+    if request_ctx.url_adapter is None:  # an untrusted Host (production): no page can be built, nor the host echoed
+        return "This site answers only at its public address.", 400, {"Content-Type": "text/plain; charset=utf-8"}
     if wants_json():
         return {"error": message}, status
     from .outages import DATABASE_UNAVAILABLE, database_unavailable
@@ -71,6 +76,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         db.session.rollback()
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        log_event("error.unexpected", level=logging.ERROR, error=type(error).__name__,
+                  traceback=traceback.format_exc())  # one escaped line: a CR/LF in the path forges nothing
         return render_error(500, "Something went wrong on our side, and it has been logged. Anything you had "
                                  "already saved is safe; please go back and try again.")

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, types
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, types
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -48,9 +48,17 @@ class User(UserMixin, db.Model):
     # Bumped on logout and password change: every session carrying an older number is void.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Issue 11: certificates go only to a confirmed address; one password-reset link at a time (its hash).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reset_token_hash: Mapped[str | None] = mapped_column(String(64))
+    reset_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # When this login began (epoch seconds), carried in the session id so the server enforces a lifetime.
+    login_started = None  # set per instance by start_session and load_user (not a column)
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        started = f":{self.login_started}" if self.login_started else ""
+        return f"{self.id}:{self.session_version}{started}"
 
     @property
     def is_instructor(self) -> bool:
@@ -58,7 +66,11 @@ class User(UserMixin, db.Model):
 
 
 class LessonProgress(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "lesson_id"),
+                      Index("ix_lesson_progress_user_last_seen", "user_id", "last_seen_at"),  # instructor: last activity
+                      # instructor funnel: read from the index alone
+                      Index("ix_lesson_progress_module_user", "module_id", "user_id", "completed_at", "lesson_id",
+                            "active_seconds", "first_opened_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -72,7 +84,8 @@ class LessonProgress(db.Model):
 
 
 class Reflection(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "reflection_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "reflection_id"),
+                      Index("ix_reflection_module_words", "module_id", "user_id", "reflection_id", "words"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -86,7 +99,8 @@ class Reflection(db.Model):
 
 
 class QuizAttempt(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "module_id", "number"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "number"),
+                      Index("ix_quiz_attempt_module_submitted", "module_id", "submitted_at"))  # item analysis
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -105,10 +119,12 @@ class QuizAttempt(db.Model):
     active_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rules: Mapped[dict | None] = mapped_column(JSON)
+    content_version: Mapped[str | None] = mapped_column(String(80))  # the module's version when the attempt began
 
 
 class Evaluation(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),
+                      Index("ix_evaluation_module_submitted", "module_id", "submitted_at"))  # instructor summaries
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -120,11 +136,14 @@ class Evaluation(db.Model):
 class Certificate(db.Model):
     """What a certificate stated when it was issued; never edited after, except to revoke or supersede."""
 
-    __table_args__ = (UniqueConstraint("user_id", "kind", "subject_id", "generation"),)
+    __table_args__ = (UniqueConstraint("user_id", "kind", "subject_id", "generation"),
+                      Index("ix_certificate_completed_on", "completed_on"),  # regulator exports by date
+                      Index("ix_certificate_kind_subject", "kind", "subject_id"))  # funnel and summaries
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    # None once the learner deleted her account: the certificate stays verifiable for the retention period.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # "module" or "program"
     subject_id: Mapped[str] = mapped_column(ID)  # the module or program id
     generation: Mapped[int] = mapped_column(default=1)

@@ -74,6 +74,18 @@ def register(app: Flask) -> None:
     """503 for database outages; rate limits fail open (logged) when their storage is down."""
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_unavailable)
+    @app.teardown_appcontext
+    def close_session_quietly(error: BaseException | None) -> None:
+        """Runs before Flask-SQLAlchemy's own: a connection the restarting database cut must not turn an
+        answer already made into a 500 while the session closes."""
+        from .extensions import db
+
+        try:
+            db.session.remove()
+        except DATABASE_UNAVAILABLE as lost:
+            db.session.registry.clear()
+            log.warning("database connection lost while closing a request: %s", first_line(lost))
+
     limiter_log = logging.getLogger("flask-limiter")
     if not any(isinstance(f, OneLineLimiterErrors) for f in limiter_log.filters):
         limiter_log.addFilter(OneLineLimiterErrors())

@@ -1,6 +1,7 @@
 """Static files in production: names carrying a content hash, cached for a year, gzip-compressed, by WhiteNoise."""
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import os
@@ -51,7 +52,10 @@ def register(app: Flask) -> None:
     from whitenoise import WhiteNoise
 
     out = Path(app.instance_path) / "static-built"
-    manifest = build(Path(app.static_folder), out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / ".static-built.lock", "w") as lock:  # workers starting together take turns
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        manifest = build(Path(app.static_folder), out)
 
     @app.url_defaults
     def hashed_static_names(endpoint: str, values: dict) -> None:

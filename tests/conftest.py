@@ -95,6 +95,8 @@ def app(database_url, content_root, signing_key_file, tmp_path):
         "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", "TESTING": True,
         "CONTENT_ROOT": str(content_root), "SIGNING_KEY_FILE": signing_key_file,
         "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": "https://ce.example.org",
+        "MAIL_FOLDER": str(tmp_path / "mail"),  # no SMTP configured: mail lands here, as in development
+        "EVEN_ANSWER_SECONDS": 0.01,  # the floor on register/forgot answer times (bench/bench_account_timing.py)
     })
     # No app context is held open here: each request must get its own, as in production, or the
     # session's identity map and Flask-Login's cached user would leak from one request into the next.
@@ -155,12 +157,30 @@ class Auth:
         self.client = client
 
     def register(self, email="ana@example.org", name="Ana Ortiz", password=PASSWORD, credential="OTR/L",
-                 license_number="OT-12345", license_state="NY", follow=True):
+                 license_number="OT-12345", license_state="NY", follow=True, confirm=True):
+        """Register, then (unless confirm=False) open the emailed confirmation link and log in."""
         token = csrf_token(self.client, "/account/register")
-        return self.client.post("/account/register", data={
+        response = self.client.post("/account/register", data={
             "csrf_token": token, "full_name": name, "email": email, "password": password, "confirm": password,
             "credential": credential, "license_number": license_number, "license_state": license_state,
         }, follow_redirects=follow)
+        if not confirm or not follow or response.request.path != "/account/register/check-email":
+            return response
+        self.confirm_email(email)
+        return self.login(email=email, password=password)
+
+    def confirm_email(self, email="ana@example.org"):
+        """Follow the newest confirmation link mailed to an address (development mail folder)."""
+        from .mailbox import folder_messages, links, path_of
+
+        app = self.client.application
+        smtp = app.extensions.get("test_smtp")  # tests/mailbox.py's loopback server, when the app sends through it
+        messages = smtp.messages if smtp else folder_messages(app.config["MAIL_FOLDER"])
+        sent = [m for m in messages if email.strip().lower() in str(m["To"]).lower()
+                and "/account/confirm/" in " ".join(links(m))]
+        assert sent, f"no confirmation link was mailed to {email}"
+        link = next(link for link in links(sent[-1]) if "/account/confirm/" in link)
+        return self.client.get(path_of(link, app.config["PUBLIC_BASE_URL"]))
 
     def login(self, email="ana@example.org", password=PASSWORD, next_url="", follow=True):
         token = csrf_token(self.client, "/account/login")

@@ -126,3 +126,57 @@ def test_stats_report_questions_per_objective():
     assert set(why["questions_per_objective"]) == {"information-alone", "compare-stances", "switch-stances",
                                                    "what-coaching-is"}
     assert sum(why["questions_per_objective"].values()) >= why["quiz_questions"]
+
+
+def test_the_signature_image_is_drawn_on_the_certificate(client, auth, fresh, app, content_root):
+    from PIL import Image
+
+    from .test_certificates import earn_certificate
+
+    Image.new("RGB", (300, 80), "white").save(content_root / "signature.png")
+    path = content_root / "course.yaml"
+    path.write_text(path.read_text().replace("title: Director}", "title: Director, signature_image: signature.png}"))
+    code = earn_certificate(client, auth, fresh, app)
+    pdf = client.get(f"/certificates/{code}.pdf").data
+    import io
+
+    import pypdf
+
+    page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+    assert len(page.images) == 1  # the signature (the QR code is drawn as vector paths)
+    assert "Pat Signer, MS, OTR/L" in page.extract_text()
+
+
+def test_the_evaluation_asks_about_each_objective_bias_and_change_in_practice(client, auth, fresh, app):
+    from .test_certificates import EVALUATION, pass_basics, post_with_token
+
+    pass_basics(client, auth, fresh, app)
+    form = client.get("/modules/basics/evaluation").get_data(as_text=True)
+    for prompt in ("I can now describe the partnership stance.", "free of commercial bias",
+                   "What is one change you intend to make in your practice after this module?"):
+        assert prompt in form, prompt
+    partial = {k: v for k, v in EVALUATION.items() if k not in ("item_objective_describe_partnership",
+                                                                 "item_practice_change")}
+    response = post_with_token(client, "/modules/basics/evaluation", partial, page="/modules/basics/evaluation")
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "I can now describe the partnership stance. Please answer this question." in text
+    assert "What is one change you intend to make in your practice after this module? Please answer" in text
+    from sqlalchemy import select
+
+    from course_app.models import Evaluation
+
+    response = post_with_token(client, "/modules/basics/evaluation", EVALUATION, page="/modules/basics/evaluation")
+    answers = fresh.scalar(select(Evaluation)).answers
+    assert answers["objective-describe-partnership"] == "4" and answers["practice-change"]
+
+
+@pytest.fixture
+def content_root(tmp_path):
+    import shutil
+
+    from .conftest import FIXTURE_COURSE
+
+    root = tmp_path / "served"
+    shutil.copytree(FIXTURE_COURSE, root)
+    return root

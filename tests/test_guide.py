@@ -35,10 +35,22 @@ def test_guide_downloads_without_signing_up(client, fresh):
     assert fresh.scalar(select(NewsletterSubscriber)) is None  # an email alone is not consent
 
 
+def follow_newsletter_link(client, email: str):
+    """Open the newsletter confirmation link mailed to an address (development mail folder)."""
+    from .mailbox import folder_messages, links, path_of
+
+    sent = [m for m in folder_messages(client.application.config["MAIL_FOLDER"]) if email in str(m["To"])]
+    response = client.get(path_of(links(sent[-1])[0]))
+    assert response.status_code == 200 and "You are signed up" in response.get_data(as_text=True)
+    return response
+
+
 def test_sign_up_records_wording_and_time_and_unsubscribe_works(app, client, fresh):
     response = client.post("/guide/", data={"csrf_token": csrf_token(client, "/guide/"), "subscribe": "y",
                                             "email": " Reader@Example.org "})
     assert response.status_code == 302 and response.location == "/guide/ot-coaching-framework.pdf"
+    assert fresh.scalar(select(NewsletterSubscriber)) is None  # double opt-in: nothing until the link is followed
+    follow_newsletter_link(client, "reader@example.org")
     row = fresh.scalar(select(NewsletterSubscriber))
     assert row.email == "reader@example.org" and row.consent_text == CONSENT_TEXT and row.consented_at
     from course_app.guide.newsletter import unsubscribe_token
@@ -65,6 +77,7 @@ def test_sign_up_without_email_names_the_problem(client, fresh):
 
 def test_instructor_exports_subscribers_and_learners_cannot(app, client, auth, runner):
     client.post("/guide/", data={"csrf_token": csrf_token(client, "/guide/"), "subscribe": "y", "email": "=cmd@example.org"})
+    follow_newsletter_link(client, "=cmd@example.org")
     auth.register()
     assert client.get("/instructor/subscribers.csv").status_code == 403
     runner.invoke(args=["users", "set-role", "ana@example.org", "instructor"])

@@ -88,3 +88,31 @@ def test_the_migration_counts_words_of_reflections_saved_before_it(tmp_path):
         upgrade()
         assert db.session.scalar(text("SELECT words FROM reflection")) == 3
         db.engine.dispose()
+
+
+def test_pages_for_visitors_are_rendered_once_and_never_shown_to_a_learner(app, client, auth, monkeypatch):
+    import course_app.learning.views as views
+
+    renders = []
+    real = views.render_template
+    monkeypatch.setattr(views, "render_template", lambda *a, **k: renders.append(a[0]) or real(*a, **k))
+    for _ in range(3):
+        assert "Create account" in client.get("/").get_data(as_text=True)
+        assert "Create account" in client.get("/modules").get_data(as_text=True)
+    assert renders == ["learning/home.html", "learning/catalog.html"]
+
+    auth.register()
+    home, catalog = client.get("/").get_data(as_text=True), client.get("/modules").get_data(as_text=True)
+    assert "Log out" in home and "Create account" not in home and "Continue learning" in home
+    assert "Log out" in catalog and "Create account" not in catalog
+    auth.logout()
+    assert "Create account" in client.get("/").get_data(as_text=True)  # the logout message is shown, then the cache
+
+
+def test_an_edited_course_replaces_the_page_for_visitors(client, content_root, app):
+    first = client.get("/").get_data(as_text=True)
+    with app.app_context():
+        store = app.extensions["course_store"]
+        store._signature = None  # as when a file changes in development
+    assert client.get("/").get_data(as_text=True) == first  # reloaded, same text: a fresh render, same page
+    assert app.extensions["pages_for_visitors"]["learning.home"][0] is store.get()

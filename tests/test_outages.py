@@ -145,3 +145,31 @@ def test_rate_limits_fail_open_with_one_log_line_while_redis_is_down(database_ur
         limiter.storage.storage.connection_pool.disconnect()  # closed now, not by a later test's garbage collection
         redis.stop()
         gc.collect()
+
+
+def test_a_connection_cut_after_the_page_is_made_still_delivers_it(client, auth, database_url, monkeypatch):
+    """PostgreSQL restarting between the last query and the end of the request: the page is sent, the next
+    request gets a fresh connection."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a server-side connection cut is a PostgreSQL event")
+    from sqlalchemy import create_engine
+
+    import course_app.learning.views as views
+
+    auth.register()
+    real = views.render_template
+
+    def render_then_cut(*args, **kwargs):
+        html = real(*args, **kwargs)
+        pid = db.session.execute(text("select pg_backend_pid()")).scalar()
+        other = create_engine(database_url)
+        with other.connect() as connection:
+            connection.execute(text("select pg_terminate_backend(:pid)"), {"pid": pid})
+        other.dispose()
+        return html
+
+    monkeypatch.setattr(views, "render_template", render_then_cut)
+    response = client.get("/dashboard")
+    assert response.status_code == 200 and "Log out" in response.get_data(as_text=True)
+    monkeypatch.setattr(views, "render_template", real)
+    assert client.get("/dashboard").status_code == 200

@@ -33,8 +33,7 @@ def finish(app, email: str, module_id: str, *, evaluated: bool = True, certified
             db.session.add(row)
         for spec in module.reflections:
             db.session.add(Reflection(user_id=user.id, module_id=module.id, reflection_id=spec.id,
-                                      text="words " * (spec.min_words + 1), words=spec.min_words + 1,
-                                      revision=1))
+                                      text="words " * (spec.min_words + 1), words=spec.min_words + 1, revision=1))
         db.session.add(QuizAttempt(user_id=user.id, module_id=module.id, number=1, layout=[], answers={},
                                    submitted_at=utcnow(), score=100, passed=True, results={}))
         if evaluated:

@@ -49,7 +49,8 @@ def next_start(quiz: Quiz, attempts: list[QuizAttempt], now: datetime | None = N
     return ready if ready > (now or utcnow()) else None
 
 
-def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random | None = None) -> QuizAttempt:
+def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random | None = None,
+                  content_version: str | None = None) -> QuizAttempt:
     """Return the open attempt, or start a new one with its questions drawn and frozen."""
     attempts = attempts_of(user_id, module_id)
     current = open_attempt(attempts)
@@ -60,10 +61,11 @@ def start_attempt(user_id: int, module_id: str, quiz: Quiz, rng: random.Random |
     wait = next_start(quiz, attempts)
     if wait:
         raise AttemptRefused(f"You have used all {quiz.rules.attempts} attempts of this cycle. The next attempt "
-                             f"opens {provider_time(wait, current_app.config['PROVIDER_TIMEZONE'])}.", 429)
+                             f"opens {provider_time(wait, current_app.config['PROVIDER_TIMEZONE'])}.", 409)
     previous = frozenset(entry["id"] for entry in attempts[-1].layout) if attempts else frozenset()
     layout = draw_layout(quiz.spec, rng or random.Random(secrets.randbits(64)), previous)
-    attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=len(attempts) + 1, layout=layout, answers={})
+    attempt = QuizAttempt(user_id=user_id, module_id=module_id, number=len(attempts) + 1, layout=layout, answers={},
+                          content_version=content_version)
     try:
         with db.session.begin_nested():
             db.session.add(attempt)

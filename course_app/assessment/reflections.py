@@ -53,7 +53,10 @@ def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str,
                 db.session.add(row)
             return row
         except IntegrityError:  # a first save arrived from elsewhere a moment ago
-            raise StaleRevision(get_reflection(user_id, module_id, reflection_id)) from None
+            current = get_reflection(user_id, module_id, reflection_id)
+            if current.text == text:  # the same words: this tab's own earlier save (a quick reload)
+                return current
+            raise StaleRevision(current) from None
     # Compare-and-set in one statement, so two saves of the same revision cannot both win.
     result = db.session.execute(
         update(Reflection)
@@ -65,6 +68,8 @@ def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str,
     if result.rowcount != 1:
         if current is None:
             raise StaleRevision(Reflection(text="", revision=0))
+        if current.text == text:  # the same words were saved already (this tab, just before a reload): no conflict
+            return current
         raise StaleRevision(current)
     db.session.refresh(current)
     return current

@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from ..auth.forms import ConfirmForm
-from ..completion import is_complete, lessons_done
+from ..completion import is_complete, lessons_done, time_detail, time_ok
 from ..course_store import current_course
 from ..downloads import attachment
 from ..errors import wants_json
@@ -160,7 +160,7 @@ def start_quiz(module_id: str):
     if lessons_done(module, state) < len(module.lessons):
         abort(409, "Complete every lesson of this module before the post-test.")
     try:
-        attempt = start_attempt(current_user.id, module.id, module.quiz)
+        attempt = start_attempt(current_user.id, module.id, module.quiz, content_version=module.version)
     except AttemptRefused as refused:
         db.session.rollback()
         abort(refused.status, str(refused))
@@ -184,7 +184,8 @@ def attempt(attempt_id: int):
                            attempts_left=attempts_left(module.quiz, attempts) if not state.quiz_passed else 0,
                            wait_until=wait_until, opens=provider_time(wait_until, _zone()) if wait_until else None,
                            review=objectives_to_review(module, attempt.layout, attempt.results or {}),
-                           steps=next_steps(module, state) if state.quiz_passed else [])
+                           steps=next_steps(module, state) if state.quiz_passed else [],
+                           time_left=None if time_ok(module, state) else time_detail(module, state))
 
 
 def _zone() -> str:

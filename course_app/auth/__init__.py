@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
-from . import views  # noqa: E402,F401
+from . import recovery_views, views  # noqa: E402,F401

@@ -57,14 +57,24 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Set a new password after checking the current one; every other session ends."""
-    if not verify_password(user.password_hash, current):
-        raise AccountError("Your current password is not correct.", "current_password")
-    problem = password_problem(new, user.email.split("@")[0], *user.full_name.split())
+def password_change_problems(user: User, current: str, new: str) -> list[AccountError]:
+    """Return every reason a password change is refused (wrong current password, weak new one), all at once."""
+    problems = []
+    if current and not verify_password(user.password_hash, current):
+        problems.append(AccountError("Your current password is not correct.", "current_password"))
+    problem = password_problem(new, user.email.split("@")[0], *user.full_name.split()) if new else None
     if problem:
-        raise AccountError(problem, "new_password")
+        problems.append(AccountError(problem, "new_password"))
+    return problems
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; every other session and any reset link end."""
+    problems = password_change_problems(user, current, new)
+    if problems:
+        raise problems[0]
     user.password_hash = hash_password(new)
+    user.reset_token_hash, user.reset_sent_at = None, None
     end_all_sessions(user)
 
 

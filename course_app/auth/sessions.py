@@ -3,8 +3,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import current_app, flash, redirect, request
+from flask_login.utils import login_url
+
+from ..errors import wants_json
 from ..extensions import db, login_manager
 from ..models import User
+from ..request_policy import clock
+
+LOGGED_OUT = "You were logged out. Log in to save; your text is kept on this device."
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to continue."
@@ -14,14 +21,28 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Return the user of a session id 'user:version', or None when the version is outdated."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    """Return the user of a session id 'user:version:started', or None when outdated or past its lifetime."""
+    parts = session_id.split(":")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        return None  # sessions from before login times were recorded end here too
+    user_id, version, started = (int(part) for part in parts)
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if clock() - started > lifetime:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    user = db.session.get(User, user_id) if user_id < 2**31 else None
+    if user is None or user.session_version != version:
         return None
+    user.login_started = started
     return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send people to the login page, but answer scripts (autosave) with 401 JSON they can act on."""
+    if wants_json():
+        return {"error": LOGGED_OUT, "logged_out": True}, 401
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -1,10 +1,14 @@
 """Register, log in, log out, profile and password."""
 from __future__ import annotations
 
+import time
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..request_policy import clock
+from ..security_log import log_event
 from . import bp
 from .forms import ConfirmForm, LoginForm, PasswordForm, ProfileForm, RegisterForm
 from .operations import (
@@ -12,9 +16,11 @@ from .operations import (
     authenticate,
     change_password,
     end_all_sessions,
-    register,
+    password_change_problems,
 )
+from .recovery import pad_since, register_or_notify
 from .sessions import safe_next
+from .throttle import clear_failed_logins, client_key, login_throttled, record_failed_login
 
 
 def _field_error(form, error: AccountError) -> None:
@@ -28,41 +34,57 @@ def _field_error(form, error: AccountError) -> None:
 def start_session(user, remember: bool = False) -> None:
     """Log the user in on a fresh session: nothing from before the login carries over."""
     session.clear()
+    user.login_started = int(clock())
     login_user(user, remember=remember, fresh=True)
+    log_event("login.success", user_id=user.id, remember=remember)
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("20/hour", methods=["POST"])
+@limiter.limit("20/hour", methods=["POST"], key_func=client_key)
 def register_view():
     form = RegisterForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         try:
-            user = register(email=form.email.data, password=form.password.data, full_name=form.full_name.data,
-                            credential=form.credential.data, license_number=form.license_number.data,
-                            license_state=form.license_state.data)
+            sent = register_or_notify(form.email.data, form.password.data, full_name=form.full_name.data,
+                                      credential=form.credential.data, license_number=form.license_number.data,
+                                      license_state=form.license_state.data)
         except AccountError as error:
             _field_error(form, error)
         else:
             db.session.commit()
-            start_session(user)
-            flash("Welcome! Your account is ready.", "success")
-            return redirect(url_for("learning.dashboard"))
+            pad_since(started)
+            return redirect(url_for("auth.check_email", sent="1" if sent else "0"), 303)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
+@bp.route("/register/check-email")
+def check_email():
+    return render_template("auth/check_email.html", sent=request.args.get("sent") != "0")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute;60/hour", methods=["POST"])
+@limiter.limit("10/minute;60/hour", methods=["POST"], key_func=client_key)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
+    wait = 0
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
+        wait = login_throttled(form.email.data)
+        user = None if wait else authenticate(form.email.data, form.password.data)
+        if wait:
+            log_event("login.throttled", email=form.email.data, wait_seconds=wait)
+            form.form_errors.append(f"Too many wrong passwords for this account. Wait {wait // 60 + 1} minutes and "
+                                    "try again, or reset your password with the link below.")
+        elif user is None:
+            record_failed_login(form.email.data)
+            log_event("login.failure", email=form.email.data)
             form.form_errors.append("That email and password do not match an account.")
         else:
+            clear_failed_logins(form.email.data)
             db.session.commit()  # a rehashed password, if any
             start_session(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, url_for("learning.dashboard")))
-    status = 422 if (form.errors or form.form_errors) else 200
+    status = 429 if wait else 422 if (form.errors or form.form_errors) else 200
     return render_template("auth/login.html", form=form), status
 
 
@@ -71,6 +93,7 @@ def logout():
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
         end_all_sessions(current_user._get_current_object())
+        log_event("logout", user_id=current_user.id)
         db.session.commit()
     logout_user()
     flash("You are logged out on every device.", "info")
@@ -98,14 +121,19 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10/hour", methods=["POST"], key_func=lambda: f"user:{current_user.id}")
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
+    if form.is_submitted():
+        valid = form.validate()  # every field's errors, then every account rule's, shown together
+        checked = [] if form.csrf_token.errors else password_change_problems(
+            current_user, form.current_password.data or "", form.new_password.data or "")
+        for problem in checked:
+            _field_error(form, problem)
+            valid = False
+        if valid:
             change_password(current_user, form.current_password.data, form.new_password.data)
-        except AccountError as error:
-            _field_error(form, error)
-        else:
+            log_event("password.change", user_id=current_user.id)
             db.session.commit()
             login_user(current_user._get_current_object(), fresh=True)  # this session goes on, new version
             flash("Your password is changed. You were logged out everywhere else.", "success")

@@ -15,6 +15,8 @@ from .issuance import current_certificate, issue, local_date, module_subject
 
 def issue_when_ready(user: User, module: Module, course: Course) -> Certificate | None:
     """Issue the certificate if everything is done and none exists yet (a revoked one is never replaced)."""
+    if user.email_confirmed_at is None:  # issue 11: certificates go only to a confirmed address
+        return None
     state = learner_states(user.id, [module])[module.id]
     if state.certificate_code or not certificate_ready(module, state):
         return None

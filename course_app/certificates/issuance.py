@@ -15,6 +15,7 @@ from ..content import Course, Module
 from ..content.schema import DEFAULT_FORMAT, Program
 from ..extensions import db
 from ..models import Certificate, User, utcnow
+from ..security_log import log_event
 from .codes import new_code, normalize_code
 
 
@@ -70,6 +71,8 @@ def issue(user: User, subject: Subject, course: Course, completed_on: date, audi
     if existing is not None:
         repair_documents(existing, course)
         return existing
+    if user.email_confirmed_at is None:
+        raise EmailNotConfirmed()
     provider, signer = course.spec.provider, course.spec.signer
     approval = provider.approval
     certificate = Certificate(
@@ -84,7 +87,14 @@ def issue(user: User, subject: Subject, course: Course, completed_on: date, audi
         ceu_label=approval.ceu_label if provider.approved else None,
         activity_number=subject.activity_number if provider.approved else None,
         delivery_format=subject.delivery_format, audit=audit)
-    return _insert_and_render(certificate, user, course) or current_certificate(user.id, subject.kind, subject.id)
+    issued = _insert_and_render(certificate, user, course)
+    if issued is not None:
+        log_event("certificate.issue", code=issued.code, user_id=user.id, kind=subject.kind, subject=subject.id)
+    return issued or current_certificate(user.id, subject.kind, subject.id)
+
+
+class EmailNotConfirmed(Exception):
+    """Certificates are issued only to a confirmed email address (issue 11)."""
 
 
 def reissue(old: Certificate, user: User, course: Course) -> Certificate:
@@ -99,6 +109,7 @@ def reissue(old: Certificate, user: User, course: Course) -> Certificate:
         raise ReissueConflict()
     old.superseded_at = new.issued_at
     old.superseded_by_id = new.id
+    log_event("certificate.reissue", code=new.code, replaces=old.code, user_id=user.id)
     return new
 
 
@@ -152,3 +163,4 @@ def revoke(certificate: Certificate, reason: str) -> None:
         raise ValueError("a reason is required to revoke a certificate")
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason.strip()
+    log_event("certificate.revoke", code=certificate.code, reason=certificate.revoked_reason)

@@ -58,6 +58,12 @@ def complete(certificate: Certificate) -> Certificate:
     return certificate
 
 
+def _require_confirmed_email() -> None:
+    if current_user.email_confirmed_at is None:
+        abort(409, "Certificates are issued only to a confirmed email address. Open the link we emailed you, "
+                   "or ask for a new one on your account page.")
+
+
 @bp.route("/modules/<module_id>/evaluation", methods=["GET", "POST"])
 @login_required
 def evaluation(module_id: str):
@@ -92,6 +98,7 @@ def issue_module(module_id: str):
     state = learner_states(current_user.id, [module])[module.id]
     if not certificate_ready(module, state):
         abort(409, "This module is not complete yet: the module page lists what is left.")
+    _require_confirmed_email()
     evaluation = get_evaluation(current_user.id, module.id)
     completed = local_date(evaluation.submitted_at if evaluation else utcnow())
     certificate = issue(current_user, module_subject(module), current_course(), completed)
@@ -109,6 +116,7 @@ def issue_program(program_id: str):
     states = learner_states(current_user.id, modules)
     if not all(current_certificate(current_user.id, "module", m.id) and is_complete(m, states[m.id]) for m in modules):
         abort(409, "Every module of the program needs its certificate first.")
+    _require_confirmed_email()
     codes = {m.id: current_certificate(current_user.id, "module", m.id).code for m in modules}
     record = program_record(codes, course, Path(current_app.config["CONTENT_ROOT"]))
     certificate = issue(current_user, program_subject(program, course), course, local_date(utcnow()), record)

@@ -142,6 +142,12 @@ DEFAULT_EVALUATION = [
 ]
 
 
+class Retention(Strict):
+    """How long records outlive an account (issue 11): certificates stay verifiable this many years after issue."""
+
+    certificate_years: int = Field(default=7, ge=1, le=50)
+
+
 class CourseFile(Strict):
     title: Text
     summary: Text
@@ -153,6 +159,7 @@ class CourseFile(Strict):
     post_test: PostTestRules = PostTestRules()
     programs: list[Program] = []
     evaluation: list[EvaluationItem] = Field(default_factory=lambda: list(DEFAULT_EVALUATION), min_length=1)
+    retention: Retention = Retention()
 
 
 # --- modules/<folder>/module.md and lessons ----------------------------------------------------

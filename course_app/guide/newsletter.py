@@ -51,6 +51,36 @@ def subscribe(email: str, source: str) -> NewsletterSubscriber:
     return row
 
 
+def consent_version() -> str:
+    """A short digest of the consent wording, carried in the confirmation link."""
+    import hashlib
+
+    return hashlib.sha256(CONSENT_TEXT.encode()).hexdigest()[:16]
+
+
+def request_subscription(email: str, source: str) -> bool:
+    """Double opt-in: email a confirmation link; nothing is recorded until it is followed. Return mail sent."""
+    from ..auth.messages import send_newsletter_confirmation
+    from ..auth.tokens import signed_token
+
+    token = signed_token("newsletter", {"e": email.strip().lower(), "s": source, "c": consent_version()})
+    return send_newsletter_confirmation(email.strip().lower(), token)
+
+
+def confirm_subscription(token: str) -> tuple[NewsletterSubscriber | None, str | None]:
+    """Record consent, with its wording and the time the link is followed; or say why the link does not work."""
+    from ..auth.tokens import read_signed_token
+    from ..security_log import log_event
+
+    payload, problem = read_signed_token("newsletter", token)
+    if payload is None or not isinstance(payload.get("e"), str):
+        return None, problem or "This link is not valid."
+    if payload.get("c") != consent_version():
+        return None, "The sign-up wording changed since this link was sent. Please sign up again."
+    log_event("newsletter.confirmed")
+    return subscribe(payload["e"], str(payload.get("s", "guide"))[:40]), None
+
+
 def unsubscribe(email: str) -> bool:
     """Stop sending to an address; return False when the address is not subscribed."""
     row = _subscriber(email)

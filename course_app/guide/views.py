@@ -10,7 +10,14 @@ from ..config import PROJECT_ROOT
 from ..downloads import attachment
 from ..extensions import db, limiter
 from . import bp
-from .newsletter import CONSENT_TEXT, email_from_token, subscribe, unsubscribe
+from .newsletter import (
+    CONSENT_TEXT,
+    confirm_subscription,
+    email_from_token,
+    request_subscription,
+    unsubscribe,
+    unsubscribe_token,
+)
 from .pdf import guide_pdf
 
 GUIDE_FILE = PROJECT_ROOT / "guide" / "ot-coaching-framework.md"
@@ -33,10 +40,12 @@ def guide():
         if form.subscribe.data and not form.email.data:
             form.email.errors.append("Enter your email address to receive the newsletter, or untick the box.")
         else:
-            if form.subscribe.data:
-                subscribe(form.email.data, source="guide")
-                db.session.commit()
-                flash("Thank you: you are signed up for the newsletter. Your download is below.", "success")
+            if form.subscribe.data and request_subscription(form.email.data, source="guide"):
+                flash("Almost done: we sent a link to your address. Open it to confirm the newsletter sign-up; "
+                      "nothing is sent until you do.", "success")
+            elif form.subscribe.data:
+                flash("We could not send the confirmation email just now, so you are not signed up yet. "
+                      "Please try again in a few minutes.", "error")
             return redirect(url_for("guide.download"))
     return render_template("guide/guide.html", form=form), 422 if form.errors else 200
 
@@ -47,6 +56,16 @@ def download():
         abort(404, "The guide is not available right now.")
     return attachment(guide_pdf(GUIDE_FILE, GUIDE_TITLE), "application/pdf", "ot-coaching-intervention-framework.pdf",
                       private=False)
+
+
+@bp.route("/newsletter/confirm/<token>")
+def confirm_newsletter(token: str):
+    subscriber, problem = confirm_subscription(token)
+    if subscriber is None:
+        abort(400, f"{problem} Nothing was recorded.")
+    db.session.commit()
+    return render_template("guide/subscribed.html", subscriber=subscriber,
+                           unsubscribe_token=unsubscribe_token(subscriber.email))
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

@@ -1,81 +1,106 @@
-"""Instructor pages: follow learners' progress (never the text of their reflections)."""
+"""Instructor pages: learners, one learner's record, the module funnel, item analysis, evaluations.
+
+Reflection text is private to each learner and never read here.
+"""
 from __future__ import annotations
 
-import csv
-import io
-from functools import wraps
-
-from flask import abort, render_template
-from flask_login import current_user, login_required
+from flask import abort, render_template, request
 from sqlalchemy import select
 
-from ..certificates.transcript import safe_cell
-from ..completion import is_complete, lessons_done, reflections_done
+from ..certificates.evaluation import evaluation_items
+from ..certificates.transcript import parse_range
 from ..course_store import current_course
-from ..downloads import attachment
 from ..extensions import db
-from ..learning.progress import learners_states
-from ..models import Evaluation, User
-from ..urls import absolute_url
+from ..models import User
 from . import bp
-
-
-def instructor_required(view):
-    """Let only instructors and admins through; others get 403."""
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_instructor:
-            abort(403, "This page is for instructors.")
-        return view(*args, **kwargs)
-    return wrapper
+from .access import instructor_required
+from .analytics import by_version, first_attempts, item_analysis
+from .charts import bar_chart
+from .learners import PAGE_SIZE, SORTS, STATUSES, find_learners, learner_record, read_filter
+from .reports import STAGES, attempt_rows, evaluation_summary, funnel, stages_of
+from .snapshots import snapshot
 
 
 @bp.route("/")
 @instructor_required
 def overview():
+    """The learners list: search, filter, sort, 50 a page."""
     course = current_course()
-    learners = db.session.scalars(select(User).where(User.role == "learner").order_by(User.full_name)).all()
-    everyone = learners_states([learner.id for learner in learners], course.modules)
-    rows = []
-    for learner in learners:
-        states = everyone[learner.id]
-        rows.append((learner, [
-            {"lessons": lessons_done(m, states[m.id]), "total": len(m.lessons),
-             "reflections": reflections_done(m, states[m.id]), "quiz": states[m.id].quiz_passed,
-             "complete": is_complete(m, states[m.id]), "certificate": states[m.id].certificate_code}
-            for m in course.modules]))
-    return render_template("instructor/overview.html", course=course, rows=rows)
+    wanted, problems = read_filter(request.args, course)
+    rows, total = find_learners(wanted, course.modules)
+    pages = max(1, -(-total // PAGE_SIZE))
+    query = {k: v for k, v in {"q": wanted.search, "module": wanted.module_id, "status": wanted.status,
+                               "sort": wanted.sort if wanted.sort != "activity" else ""}.items() if v}
+    return render_template("instructor/learners.html", course=course, rows=rows, total=total, wanted=wanted,
+                           pages=pages, problems=problems, statuses=STATUSES, sorts=SORTS, page_size=PAGE_SIZE,
+                           query=query)
 
 
-@bp.route("/subscribers.csv")
+@bp.route("/learners/<int:user_id>")
 @instructor_required
-def subscribers_csv():
-    """Export newsletter subscribers with their consent record and unsubscribe link."""
-    from ..guide.newsletter import subscribers, unsubscribe_token
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["email", "status", "consented_at", "consent_text", "source", "unsubscribed_at", "unsubscribe_url"])
-    for row in subscribers():
-        writer.writerow([safe_cell(row.email), "unsubscribed" if row.unsubscribed_at else "subscribed",
-                         row.consented_at.isoformat(), row.consent_text, row.source,
-                         row.unsubscribed_at.isoformat() if row.unsubscribed_at else "",
-                         absolute_url("guide.unsubscribe_view", token=unsubscribe_token(row.email))])
-    return attachment(out.getvalue(), "text/csv; charset=utf-8", "newsletter-subscribers.csv")
+def learner(user_id: int):
+    user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
+    if user is None:
+        abort(404, "There is no learner with that number.")
+    records, certificates = learner_record(user, current_course())
+    return render_template("instructor/learner.html", learner=user, records=records, certificates=certificates)
 
 
-@bp.route("/evaluations.csv")
+@bp.route("/funnel")
 @instructor_required
-def evaluations_csv():
-    """Export participant evaluations, one row per learner and module, without names."""
-    items = current_course().evaluation
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["module", "submitted_at"] + [item.id for item in items] + ["objective_ratings"])
-    for row in db.session.scalars(select(Evaluation).order_by(Evaluation.module_id, Evaluation.submitted_at)):
-        objectives = "; ".join(f"{key.removeprefix('objective-')}={value}" for key, value in row.answers.items()
-                               if key.startswith("objective-"))
-        writer.writerow([row.module_id, row.submitted_at.date().isoformat()]
-                        + [safe_cell(str(row.answers.get(item.id, ""))) for item in items] + [safe_cell(objectives)])
-    return attachment(out.getvalue(), "text/csv; charset=utf-8", "evaluations.csv")
+def funnel_view():
+    course = current_course()
+    funnels, computed_at = snapshot(("funnel", _versions(course)), lambda: funnel(course))
+    charts = {f.module.id: bar_chart([(label, f.counts[key]) for key, label in stages_of(f.module)])
+              for f in funnels}
+    return render_template("instructor/funnel.html", funnels=funnels, charts=charts, stages=STAGES,
+                           computed_at=computed_at)
+
+
+def _versions(course) -> tuple[str, ...]:
+    """The content versions figures depend on: edited content gives new figures at once."""
+    return tuple(m.version for m in course.modules)
+
+
+@bp.route("/items")
+@instructor_required
+def items():
+    """Item analysis for one module's post-test, per content version."""
+    course = current_course()
+    quizzed = [m for m in course.modules if m.quiz]
+    module_id = request.args.get("module", "")
+    module = course.module(module_id) if module_id else (quizzed[0] if quizzed else None)
+    if module_id and (module is None or module.quiz is None):
+        abort(404, f"There is no post-test for a module '{module_id[:60]}'.")
+    which = "all" if request.args.get("attempts") == "all" else "first"
+    versions, computed_at = [], None
+    if module is not None:
+        versions, computed_at = snapshot(("items", module.id, module.version, which),
+                                         lambda: _item_versions(module, which))
+    return render_template("instructor/items.html", modules=quizzed, module=module, which=which,
+                           versions=versions, current_version=module.version if module else None,
+                           computed_at=computed_at)
+
+
+def _item_versions(module, which: str) -> list:
+    rows = attempt_rows(module.id)
+    rows = first_attempts(rows) if which == "first" else rows
+    return [(version, len(group), item_analysis(module.quiz.questions, group)) for version, group in by_version(rows)]
+
+
+@bp.route("/evaluations")
+@instructor_required
+def evaluations():
+    course = current_course()
+    module_id = request.args.get("module", "")
+    module = course.module(module_id) if module_id else None
+    if module_id and module is None:
+        abort(404, f"There is no module '{module_id[:60]}'.")
+    date_from, date_to, problem = parse_range(request.args.get("from", ""), request.args.get("to", ""))
+    items = evaluation_items(course, module) if module else course.evaluation  # objectives are per module
+    (count, summary), computed_at = ((0, []), None) if problem else snapshot(
+        ("evaluations", module_id, date_from, date_to, _versions(course)),
+        lambda: evaluation_summary(items, module_id or None, date_from, date_to))
+    return render_template("instructor/evaluations.html", course=course, module=module, summary=summary,
+                           count=count, problem=problem, args=request.args, computed_at=computed_at), \
+        400 if problem else 200

@@ -33,6 +33,9 @@ def next_step(course: Course, states: Mapping[str, LearnerState], recent_module_
         step = step_in(module, state, recent_lesson_id if module is recent else None)
         if step is not None:
             return step
+    waiting = next((m for m in course.modules if not states.get(m.id, LearnerState()).certificate_code), None)
+    if waiting is not None:  # every unfinished module waits for another: show what it needs
+        return NextStep(waiting, "See what is left for your certificate", "learning.module", {"module_id": waiting.id})
     return None
 
 

@@ -11,6 +11,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_from_directory,
     session,
     url_for,
@@ -52,7 +53,8 @@ def site_context() -> dict:
 
 @bp.route("/")
 def home():
-    return render_template("learning/home.html", course=current_course())
+    course = current_course()
+    return same_for_every_visitor(course, lambda: render_template("learning/home.html", course=course))
 
 
 @bp.route("/about")
@@ -64,8 +66,24 @@ def about():
 @bp.route("/modules")
 def catalog():
     course = current_course()
-    states = learner_states(current_user.id, course.modules) if current_user.is_authenticated else {}
+    if not current_user.is_authenticated:
+        return same_for_every_visitor(course, lambda: render_template("learning/catalog.html", course=course,
+                                                                      states={}, requirements=requirements))
+    states = learner_states(current_user.id, course.modules)
     return render_template("learning/catalog.html", course=course, states=states, requirements=requirements)
+
+
+def same_for_every_visitor(course, render) -> str:
+    """A page that is the same for everyone not logged in: rendered once per loaded course, then reused.
+
+    Logged-in learners, and visitors with a message waiting, get it rendered for them."""
+    if current_user.is_authenticated or session.get("_flashes"):
+        return render()
+    cache = current_app.extensions.setdefault("pages_for_visitors", {})
+    key = request.endpoint
+    if key not in cache or cache[key][0] is not course:
+        cache[key] = (course, render())
+    return cache[key][1]
 
 
 @bp.route("/modules/<module_id>")

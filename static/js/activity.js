@@ -18,8 +18,26 @@
     fetch(url, { method: "POST", credentials: "same-origin", body: JSON.stringify({ visible: true }),
       headers: { "X-CSRFToken": tokenMeta.content, "Accept": "application/json", "Content-Type": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data && shown) { shown.textContent = Math.floor(data.active_seconds / 60); } })
+      .then(function (data) {
+        if (data && shown) { shown.textContent = Math.floor(data.active_seconds / 60); }
+        if (data && data.certificate) { announce(data.certificate); }
+      })
       .catch(function () {});
+  }
+  // The heartbeat that completes the last requirement issues the certificate: say so on this page at once.
+  function announce(code) {
+    if (document.querySelector("[data-certificate-ready]")) { return; }
+    var notice = document.createElement("p");
+    notice.className = "notice notice-success";
+    notice.setAttribute("role", "status");
+    notice.setAttribute("data-certificate-ready", "");
+    notice.textContent = "Everything for this module is done: your certificate is issued. ";
+    var link = document.createElement("a");
+    link.href = "/certificates/" + encodeURIComponent(code);
+    link.textContent = "View your certificate";
+    notice.appendChild(link);
+    var main = document.querySelector("main .wrap") || document.body;
+    main.insertBefore(notice, main.firstChild);
   }
   beat();
   setInterval(beat, interval);

@@ -6,7 +6,7 @@
   var key = "quiz:" + form.getAttribute("data-attempt");
   var status = document.querySelector("[data-quiz-status]");
   var revision = form.querySelector("input[name=revision]");
-  var timer = null, inflight = null;
+  var timer = null, inflight = null, loggedOut = false, loginNote = null;
 
   function answers() {
     var pairs = [];
@@ -32,12 +32,36 @@
   function say(text) { if (status) { status.textContent = text; } }
   function keep() { try { localStorage.setItem(key, JSON.stringify(answers())); } catch (e) {} }
 
+  // The session ended: the answers stay in this browser; say so with a way to log in, and save once logged in.
+  function waitForLogin() {
+    say(window.courseSession.message);
+    if (!loginNote && status) {
+      loginNote = document.createElement("p");
+      loginNote.appendChild(window.courseSession.loginLink());
+      status.insertAdjacentElement("afterend", loginNote);
+    }
+    if (loggedOut) { return; }
+    loggedOut = true;
+    window.courseSession.whenLoggedIn(function () {
+      loggedOut = false;
+      if (loginNote) { loginNote.remove(); loginNote = null; }
+      save();
+    });
+  }
+
   function save() {
+    if (loggedOut) { return; }
     var data = new FormData(form);
     data.set("action", "save");
     inflight = fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
-        if (response.redirected) { say("Your session has ended. Your answers are kept in this browser: log in again to continue."); return null; }
+        if (response.status === 401 || response.redirected) { waitForLogin(); return null; }
+        if (response.status === 400) {
+          return response.json().catch(function () { return {}; }).then(function (data) {
+            if (/security token/.test(data.error || "")) { waitForLogin(); }  // a token from before a login elsewhere
+            return null;
+          });
+        }
         if (response.status === 409) { say("These answers were changed in another tab. Reload to see the latest; your choices here are kept in this browser."); return null; }
         return response.ok ? response.json() : null;
       })
@@ -58,6 +82,7 @@
   });
   form.addEventListener("change", function () {
     keep();
+    if (loggedOut) { say(window.courseSession.message); return; }
     say("Saving…");
     clearTimeout(timer);
     timer = setTimeout(save, 1000);

@@ -18,7 +18,7 @@
     var key = box.getAttribute("data-storage-key");
     var minWords = parseInt(box.getAttribute("data-min-words"), 10) || 0;
     var saveUrl = box.getAttribute("data-save-url");
-    var timer = null, saving = false, dirty = false, conflict = false;
+    var timer = null, saving = false, dirty = false, conflict = false, loggedOut = false, loginNote = null;
 
     function show(text, state) {
       status.textContent = text;
@@ -34,8 +34,27 @@
     }
     function forget() { try { localStorage.removeItem(key); } catch (e) {} }
 
+    // The session ended: keep the text here, say so with a way to log in, and save once logged in again.
+    function waitForLogin() {
+      keep();
+      show(window.courseSession.message, "unsaved");
+      if (!loginNote) {
+        loginNote = document.createElement("p");
+        loginNote.className = "autosave-login";
+        loginNote.appendChild(window.courseSession.loginLink());
+        status.parentNode.insertAdjacentElement("afterend", loginNote);
+      }
+      if (loggedOut) { return; }
+      loggedOut = true;
+      window.courseSession.whenLoggedIn(function () {
+        loggedOut = false;
+        if (loginNote) { loginNote.remove(); loginNote = null; }
+        save();
+      });
+    }
+
     function save(keepalive) {
-      if (!dirty || saving || conflict) { return; }
+      if (!dirty || saving || conflict || loggedOut) { return; }
       saving = true;
       var sent = area.value;
       show("Saving…", "");
@@ -54,9 +73,8 @@
         } else if (result.status === 409) {
           conflict = true;
           offerNewer(result.data);
-        } else if (result.status === 401 || result.status === 400) {
-          keep();
-          show("Not saved: your session has ended. Your text is kept in this browser; log in again and it will be restored.", "unsaved");
+        } else if (result.status === 401 || (result.status === 400 && /security token/.test(result.data.error || ""))) {
+          waitForLogin();  // a 400 here is a CSRF token from before a login in another tab: fetch a fresh one
         } else {
           keep();
           show("Not saved (" + (result.data.error || "error " + result.status) + "). Your text is kept in this browser.", "unsaved");
@@ -105,7 +123,10 @@
 
     function schedule() { clearTimeout(timer); timer = setTimeout(save, 1500); }
 
-    area.addEventListener("input", function () { dirty = true; keep(); updateCount(); show("Unsaved changes", "unsaved"); schedule(); });
+    area.addEventListener("input", function () {
+      dirty = true; keep(); updateCount();
+      if (loggedOut) { show(window.courseSession.message, "unsaved"); } else { show("Unsaved changes", "unsaved"); schedule(); }
+    });
     window.addEventListener("online", function () { if (dirty) { save(); } });
     window.addEventListener("pagehide", function () { if (dirty) { keep(); save(true); } });
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden" && dirty) { save(true); } });

@@ -1,0 +1,82 @@
+"""Request rules of a real service (issue 11): the client behind proxies, session timeouts, caching, origins."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, g, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .security_log import log_event
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+SESSION_USER_KEYS = ("_user_id", "_fresh", "_id")
+
+
+def clock() -> float:
+    """Seconds since the epoch (tests move it forward to age a session)."""
+    return time.time()
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def allowed_origins() -> set[str]:
+    """The origins a form may be posted from: the public address, and in development this server's own."""
+    origins = {origin_of(current_app.config["PUBLIC_BASE_URL"])}
+    if current_app.config["COURSE_ENV"] != "production":
+        origins.add(origin_of(request.host_url))
+    return origins
+
+
+def refuse_cross_site_posts() -> None:
+    """Refuse a state change sent from another site, over http as over https (CSRF tokens are the other half)."""
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("Origin")
+    cross_site = request.headers.get("Sec-Fetch-Site") == "cross-site"
+    if cross_site or (origin is not None and origin.lower() not in allowed_origins()):
+        log_event("request.cross_site_refused", origin=origin)
+        abort(403, "This form was sent from another website, so nothing was changed. Open this site directly "
+                   "and send it again.")
+
+
+def end_idle_session() -> None:
+    """End a login unused for longer than SESSION_IDLE_SECONDS (a remember-me cookie may start a new one)."""
+    if "_user_id" not in session:
+        return
+    seen = session.get("_seen")
+    if not isinstance(seen, int | float) or clock() - seen > current_app.config["SESSION_IDLE_SECONDS"]:
+        for key in SESSION_USER_KEYS:
+            session.pop(key, None)
+        session.pop("_seen", None)
+        log_event("session.idle_timeout")
+
+
+def note_activity(response: Response) -> Response:
+    """Keep an active session alive, and keep every page a logged-in learner sees out of every cache.
+
+    Uses the user Flask-Login already loaded for this request (never loads one: with the database down,
+    an error page must not need it).
+    """
+    user = g.get("_login_user")
+    logged_in = user is not None and user.is_authenticated
+    if request.endpoint != "static" and (logged_in or "_user_id" in session):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    if logged_in:
+        now = int(clock())
+        if now - session.get("_seen", 0) >= 30:  # write the cookie at most every 30 s
+            session["_seen"] = now
+    return response
+
+
+def register(app: Flask) -> None:
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0)  # type: ignore[method-assign]
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_cross_site_posts)
+    app.before_request(end_idle_session)
+    app.after_request(note_activity)
