@@ -67,15 +67,19 @@ def test_a_broken_edit_leaves_learners_the_last_good_course_and_shows_instructor
 def test_content_broken_from_the_start_shows_learners_an_updating_page_and_instructors_the_list(
         app, client, auth, runner, content_root):
     break_lesson(content_root)
+    for email, role in (("lee@example.org", "learner"), ("teacher@example.org", "instructor")):
+        made = runner.invoke(args=["users", "create", email, "--role", role, "--name", "Lee Tess"],
+                             input=f"{PASSWORD}\n{PASSWORD}\n")
+        assert made.exit_code == 0, made.output
     learner = app.test_client()
-    type(auth)(learner).register(email="lee@example.org", name="Lee Learner")
+    type(auth)(learner).login(email="lee@example.org")
     waiting = learner.get("/modules/basics")
     assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "30"
     text = waiting.get_data(as_text=True)
     assert "The course is being updated" in text and 'http-equiv="refresh"' in text and BROKEN_LINE not in text
     assert learner.get("/modules", headers={"Accept": "application/json"}).get_json()["error"].startswith(
         "The course is being updated")
-    make_instructor(app, auth, runner)
+    auth.login(email="teacher@example.org")
     listing = client.get("/modules/basics")
     assert listing.status_code == 503 and BROKEN_LINE in html_text.unescape(listing.get_data(as_text=True))
     assert "No version of the course has loaded yet" in listing.get_data(as_text=True)
