@@ -84,11 +84,7 @@ def create_user_command(email: str, role: str, full_name: str, credential: str, 
 @click.argument("role", type=click.Choice(["learner", "instructor", "admin"]))
 def set_role_command(email: str, role: str) -> None:
     """Give the account with EMAIL another role."""
-    from .models import User
-
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"no account with email {email}")
+    user = account_or_fail(email)
     old_role, user.role = user.role, role
     log_event("role.change", user_id=user.id, old=old_role, new=role, by="operator")
     db.session.commit()
@@ -100,12 +96,10 @@ def set_role_command(email: str, role: str) -> None:
 @click.password_option(prompt="New password (at least 12 characters)")
 def reset_password_command(email: str, password: str) -> None:
     """Set a new password for EMAIL (for a learner who lost theirs); every session of theirs ends."""
-    from .auth.operations import end_all_sessions, find_by_email
+    from .auth.operations import end_all_sessions
     from .auth.passwords import hash_password, password_problem
 
-    user = find_by_email(email)
-    if user is None:
-        raise click.ClickException(f"no account with email {email}")
+    user = account_or_fail(email)
     problem = password_problem(password, user.email.split("@")[0], *user.full_name.split())
     if problem:
         raise click.ClickException(problem)
@@ -211,12 +205,9 @@ def rotate_key_command() -> None:
               help="Where to write the ZIP (what 'Download my data' gives the learner).")
 def export_user_command(email: str, output: Path) -> None:
     """Write everything kept about EMAIL to a ZIP file, on the learner's request."""
-    from .auth.operations import find_by_email
     from .privacy.operations import data_export
 
-    user = find_by_email(email)
-    if user is None:
-        raise click.ClickException(f"no account with email {email}")
+    user = account_or_fail(email)
     output.write_bytes(data_export(user))
     click.echo(f"wrote {output} for {user.email}")
 
@@ -226,12 +217,9 @@ def export_user_command(email: str, output: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete_user_command(email: str, yes: bool) -> None:
     """Delete the account EMAIL and its learning records on request; its certificates stay verifiable."""
-    from .auth.operations import find_by_email
     from .privacy.operations import delete_account
 
-    user = find_by_email(email)
-    if user is None:
-        raise click.ClickException(f"no account with email {email}")
+    user = account_or_fail(email)
     if not yes:
         click.confirm(f"Delete {user.email} ({user.full_name}) and all their learning records?", abort=True)
     kept = delete_account(user)
@@ -254,3 +242,13 @@ def purge_certificates_command() -> None:
 def register_commands(app) -> None:
     app.cli.add_command(course_cli)
     app.cli.add_command(users_cli)
+
+
+def account_or_fail(email: str):
+    """Return the account with this email, or stop the command saying there is none."""
+    from .auth.operations import find_by_email
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with email {email}")
+    return user
