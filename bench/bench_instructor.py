@@ -16,7 +16,6 @@ import os
 import random
 import re
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ from course_app.config import PROJECT_ROOT  # noqa: E402
 from course_app.content import load_course  # noqa: E402
 from course_app.extensions import db  # noqa: E402
 from course_app.models import Certificate, Evaluation, LessonProgress, QuizAttempt, Reflection, User  # noqa: E402
+from harness import median_ms  # noqa: E402
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 COPIES = 3
@@ -204,15 +204,6 @@ def load(app, rows) -> None:
 
 
 # --- timing --------------------------------------------------------------------------------------------
-
-def median_ms(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
 
 def statements(app, client, path: str) -> int:
     """Count the SQL statements of one request, with nothing kept from earlier requests."""

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -200,3 +201,15 @@ def temp_folder(prefix: str) -> Path:
 
 __all__ = ["OwnPostgres", "OwnRedis", "free_port", "Gunicorn", "Http", "Session", "log_in", "migrate",
            "app_environment", "resident_mib", "seed", "temp_folder", "wait_for_port", "ROOT", "PASSWORD"]
+
+
+def median_ms(action, runs: int = 50, warm_up: bool = False) -> float:
+    """Run an action `runs` times (after one untimed call when warm_up) and return the median in milliseconds."""
+    if warm_up:
+        action()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
