@@ -23,7 +23,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import base58
@@ -50,7 +50,22 @@ def document_loader(url: str, options: dict | None = None) -> dict:
 
 
 def canonical_nquads(document: dict) -> str:
-    """Canonicalize a JSON-LD document with RDFC-1.0 into N-Quads, refusing undefined properties."""
+    """Canonicalize a JSON-LD document with RDFC-1.0 into N-Quads, refusing undefined properties.
+
+    The same JSON always gives the same N-Quads, and canonicalizing takes tens of milliseconds, so the
+    results of recent documents are kept (a verification page is opened again and again)."""
+    try:
+        text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except RecursionError as error:
+        raise CredentialError("not a credential: nested too deeply") from error
+    except (TypeError, ValueError) as error:
+        raise CredentialError("not a credential: not plain JSON") from error
+    return _canonical_nquads(text)
+
+
+@lru_cache(maxsize=256)
+def _canonical_nquads(text: str) -> str:
+    document = json.loads(text)
     options = {"documentLoader": document_loader}
     try:
         expanded = jsonld.expand(copy.deepcopy(document), options)

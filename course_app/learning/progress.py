@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, Numeric, bindparam, case, cast, func, literal, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from ..completion import LearnerState
@@ -21,9 +21,65 @@ from ..models import (
 )
 
 
+def _one_learners_rows():
+    """Everything a learner's states are made of, in one statement: (kind, module, item, number, score, flag).
+
+    lesson: lesson id, active seconds, flag 1 when completed; reflection: reflection id, words;
+    attempt: active seconds, score, flag 2 passed, 1 submitted, 0 open; evaluation; certificate: its code.
+    Built once; the learner is its only parameter.
+    """
+    learner = bindparam("user_id", type_=Integer)
+    return union_all(
+        select(literal("lesson").label("kind"), LessonProgress.module_id.label("module"),
+               LessonProgress.lesson_id.label("item"), LessonProgress.active_seconds.label("number"),
+               cast(null(), Numeric(5, 2)).label("score"),
+               case((LessonProgress.completed_at.is_not(None), 1), else_=0).label("flag"))
+        .where(LessonProgress.user_id == learner),
+        select(literal("reflection"), Reflection.module_id, Reflection.reflection_id, Reflection.words, null(), null())
+        .where(Reflection.user_id == learner),
+        select(literal("attempt"), QuizAttempt.module_id, null(), QuizAttempt.active_seconds, QuizAttempt.score,
+               case((QuizAttempt.passed.is_(True), 2), (QuizAttempt.submitted_at.is_not(None), 1), else_=0))
+        .where(QuizAttempt.user_id == learner),
+        select(literal("evaluation"), Evaluation.module_id, null(), literal(0), null(), null())
+        .where(Evaluation.user_id == learner),
+        select(literal("certificate"), Certificate.subject_id, Certificate.code, literal(0), null(), null())
+        .where(Certificate.user_id == learner, Certificate.kind == "module", Certificate.superseded_at.is_(None),
+               Certificate.revoked_at.is_(None)))
+
+
+ONE_LEARNERS_ROWS = _one_learners_rows()
+
+
 def learner_states(user_id: int, modules: list[Module] | tuple[Module, ...]) -> dict[str, LearnerState]:
-    """Return each module's LearnerState for one user, in five queries whatever the number of modules."""
-    return learners_states([user_id], modules)[user_id]
+    """Return each module's LearnerState for one user, in one query whatever the number of modules.
+
+    (The learner's own rows are few, so all are read and those of other modules left aside.)"""
+    wanted = {m.id for m in modules}
+    found: dict[str, dict] = defaultdict(lambda: {"completed": set(), "opened": set(), "words": {}, "seconds": 0})
+    quiz: dict[str, list] = {}
+    evaluated, certificates = set(), {}
+    for kind, module_id, item, number, score, flag in db.session.execute(ONE_LEARNERS_ROWS, {"user_id": user_id}):
+        if module_id not in wanted:
+            continue
+        entry = found[module_id]
+        if kind == "lesson":
+            entry["opened"].add(item)
+            entry["seconds"] += number or 0
+            if flag:
+                entry["completed"].add(item)
+        elif kind == "reflection":
+            entry["words"][item] = number
+        elif kind == "attempt":
+            count, best, passed, seconds = quiz.get(module_id, (0, None, False, 0))
+            score = float(score) if score is not None else None
+            quiz[module_id] = (count + (flag > 0), best if score is None or (best is not None and best >= score)
+                               else score, passed or flag == 2, seconds + (number or 0))
+        elif kind == "evaluation":
+            evaluated.add(module_id)
+        else:
+            certificates[module_id] = item
+    return {m.id: _state(found[m.id], quiz.get(m.id, (0, None, False, 0)), m.id in evaluated, certificates.get(m.id))
+            for m in modules}
 
 
 def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, LearnerState]]:
