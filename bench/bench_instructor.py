@@ -271,11 +271,15 @@ def run(name: str, url: str, content: Path, rows, runs: int, bare: float) -> lis
     for path in pages:
         start = time.perf_counter()
         response = client.get(path)
-        size = len(response.data)
-        cold = (time.perf_counter() - start) * 1000  # course-wide figures computed, not yet kept
+        cold = (time.perf_counter() - start) * 1000  # course-wide figures not kept yet: computed in the background
         assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
+        while b"Computing the figures" in response.data:  # what the instructor does: look again a moment later
+            time.sleep(0.05)
+            response = client.get(path)
+        ready = (time.perf_counter() - start) * 1000
+        size = len(response.data)
         ms = median_ms(lambda: client.get(path).data, runs)
-        results.append((name, path, cold, ms, ms / bare, statements(app, client, path), size, None))
+        results.append((name, path, cold, ms, ms / bare, statements(app, client, path), size, None, ready))
     for path in ("/instructor/exports/completions.csv", "/instructor/exports/ce-broker-FL.csv?provider=50-1234",
                  "/instructor/exports/ce-broker-missing.csv", "/instructor/evaluations.csv",
                  "/instructor/exports/annual-2025.csv"):
@@ -290,7 +294,7 @@ def run(name: str, url: str, content: Path, rows, runs: int, bare: float) -> lis
         streamed.close()
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        results.append((name, path, ms, ms, ms / bare, statements(app, client, path), size, peak))
+        results.append((name, path, ms, ms, ms / bare, statements(app, client, path), size, peak, ms))
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -334,15 +338,19 @@ def main() -> None:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
-    print("\nfirst ms: the first request (course-wide figures computed); ms: median of the next requests")
-    print(f"{'db':<11}{'page or export':<62}{'first ms':>9}{'ms':>8}{'x bare':>8}{'queries':>8}{'KiB':>7}"
-          f"{'peak MiB':>9}")
-    for db_name, path, cold, ms, ratio, queries, size, peak in results:
+    print("\nfirst ms: the first request; ready ms: until the page shows its figures (course-wide figures are\n"
+          "computed in the background, the first view says so); ms: median of the next requests;\n"
+          "queries: SQL statements when the figures are computed in the request")
+    print(f"{'db':<11}{'page or export':<56}{'first ms':>9}{'ready ms':>9}{'ms':>8}{'x bare':>8}{'queries':>8}"
+          f"{'KiB':>7}{'peak MiB':>9}")
+    for db_name, path, cold, ms, ratio, queries, size, peak, ready in results:
         peak_text = f"{peak / 2**20:.1f}" if peak is not None else ""
-        print(f"{db_name:<11}{path[:61]:<62}{cold:>9.0f}{ms:>8.1f}{ratio:>8.0f}{queries:>8}{size / 1024:>7.0f}"
-              f"{peak_text:>9}")
-    slow = [(d, p, round(ms)) for d, p, _, ms, _, _, _, peak in results if peak is None and ms > 300]
-    print("\nevery page under 300 ms (median)" if not slow else f"\npages over 300 ms (median): {slow}")
+        print(f"{db_name:<11}{path[:55]:<56}{cold:>9.0f}{ready:>9.0f}{ms:>8.1f}{ratio:>8.0f}{queries:>8}"
+              f"{size / 1024:>7.0f}{peak_text:>9}")
+    slow = [(d, p, round(max(cold, ms))) for d, p, cold, ms, _, _, _, peak, _ in results if peak is None
+            and max(cold, ms) > 300]
+    print("\nevery page answers under 300 ms, first view included" if not slow else
+          f"\npages over 300 ms (first view or median): {slow}")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     shutil.rmtree(work, ignore_errors=True)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import urls
 from .config import PROJECT_ROOT, load_config
 
 
@@ -21,6 +22,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_security_headers(app)
     register_commands(app)
     register_static_files(app)
+    urls.register(app)
     return app
 
 

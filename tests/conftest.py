@@ -98,6 +98,7 @@ def app(database_url, content_root, signing_key_file, tmp_path):
         "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": "https://ce.example.org",
         "MAIL_FOLDER": str(tmp_path / "mail"),  # no SMTP configured: mail lands here, as in development
         "EVEN_ANSWER_SECONDS": 0.01,  # the floor on register/forgot answer times (bench/bench_account_timing.py)
+        "INSTRUCTOR_REPORT_SECONDS": 0,  # course-wide figures computed in the request (tests of keeping set it)
     })
     # No app context is held open here: each request must get its own, as in production, or the
     # session's identity map and Flask-Login's cached user would leak from one request into the next.

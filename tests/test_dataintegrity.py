@@ -59,6 +59,19 @@ def test_the_published_signed_credential_verifies_and_a_changed_one_does_not(vec
         verify_proof(changed, always(vector_key))
 
 
+def test_a_credential_changed_deep_inside_after_it_verified_is_refused(vector_key: OKPKey) -> None:
+    # Canonical forms are kept per document text, so a page can verify the same credential again quickly;
+    # the same object changed in place is a different text.
+    document = copy.deepcopy(VECTOR["signed"])
+    for _ in range(2):
+        verify_proof(document, always(vector_key))
+    subject = document["credentialSubject"]
+    key = next(k for k, v in subject.items() if isinstance(v, dict))
+    subject[key] = {**subject[key], "id": "urn:uuid:00000000-0000-4000-8000-000000000000"}
+    with pytest.raises(CredentialError, match="bad proof|not defined"):
+        verify_proof(document, always(vector_key))
+
+
 def test_a_proof_checked_with_another_key_fails(vector_key: OKPKey) -> None:
     other = OKPKey.generate_key("Ed25519")
     with pytest.raises(CredentialError, match="bad proof"):

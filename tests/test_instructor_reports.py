@@ -261,7 +261,7 @@ def test_course_wide_figures_are_kept_a_few_minutes_and_say_when_they_were_compu
         client, auth, runner, app, seed):
     from .test_learning import count_queries
 
-    app.config["INSTRUCTOR_REPORT_SECONDS"] = 300
+    app.config.update(INSTRUCTOR_REPORT_SECONDS=300, INSTRUCTOR_REPORT_WAIT=30)  # a first view waits for them
     seed.learner("a@example.org", "A")
     staff(app, auth, runner)
     first = count_queries(app, client, "/instructor/funnel")
@@ -272,3 +272,67 @@ def test_course_wide_figures_are_kept_a_few_minutes_and_say_when_they_were_compu
     assert "Registered 2 100%" not in text_of(client.get("/instructor/funnel"))  # still the kept figures
     app.config["INSTRUCTOR_REPORT_SECONDS"] = 0
     assert "Registered 2 100%" in text_of(client.get("/instructor/funnel"))
+
+
+def _computed(app) -> None:
+    """Wait until no figures are being computed in the background."""
+    import time
+
+    from course_app.instructor import snapshots
+
+    for _ in range(200):
+        if not snapshots._running:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the figures were never computed")
+
+
+def test_slow_figures_never_hold_a_page_the_first_view_says_they_are_coming_later_ones_show_the_last(
+        client, auth, runner, app, seed, monkeypatch):
+    import threading
+
+    from course_app.instructor import views
+
+    release, real = threading.Event(), views.funnel
+    monkeypatch.setattr(views, "funnel", lambda course: release.wait(20) and real(course))  # 10,000 learners' worth
+    app.config.update(INSTRUCTOR_REPORT_SECONDS=300, INSTRUCTOR_REPORT_WAIT=0.05)
+    seed.learner("a@example.org", "A")
+    staff(app, auth, runner)
+    first = client.get("/instructor/funnel")
+    assert first.status_code == 200 and "Computing the figures" in text_of(first)
+    assert "Registered" not in text_of(first)
+    assert "Computing the figures" in text_of(client.get("/instructor/funnel"))  # still on its way, computed once
+    release.set()
+    _computed(app)
+    assert "Registered 1 100%" in text_of(client.get("/instructor/funnel"))
+
+    release.clear()
+    seed.learner("b@example.org", "B")
+    app.config["INSTRUCTOR_REPORT_SECONDS"] = 0.01  # the kept figures are now old
+    stale = text_of(client.get("/instructor/funnel"))
+    assert "Registered 1 100%" in stale and "Figures as of" in stale  # the last figures at once, not a wait
+    release.set()
+    _computed(app)
+    app.config["INSTRUCTOR_REPORT_SECONDS"] = 300
+    assert "Registered 2 100%" in text_of(client.get("/instructor/funnel"))
+
+
+def test_figures_that_fail_to_compute_answer_like_any_failed_page_and_are_tried_again(
+        client, auth, runner, app, seed, monkeypatch):
+    from course_app.instructor import views
+
+    real, calls = views.funnel, []
+
+    def fails_once(course):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return real(course)
+
+    monkeypatch.setattr(views, "funnel", fails_once)
+    app.config.update(INSTRUCTOR_REPORT_SECONDS=300, INSTRUCTOR_REPORT_WAIT=30)
+    seed.learner("a@example.org", "A")
+    staff(app, auth, runner)
+    failed = client.get("/instructor/funnel")
+    assert failed.status_code == 500 and "Traceback" not in failed.get_data(as_text=True)
+    assert "Registered 1 100%" in text_of(client.get("/instructor/funnel"))

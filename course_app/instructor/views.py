@@ -17,7 +17,13 @@ from .analytics import by_version, first_attempts, item_analysis
 from .charts import bar_chart
 from .learners import PAGE_SIZE, SORTS, STATUSES, find_learners, learner_record, read_filter
 from .reports import STAGES, attempt_rows, evaluation_summary, funnel, stages_of
-from .snapshots import snapshot
+from .snapshots import StillComputing, snapshot
+
+
+@bp.errorhandler(StillComputing)
+def still_computing(error: StillComputing):
+    """A report whose figures are not ready yet says so at once (they are computed in the background)."""
+    return render_template("instructor/computing.html", started=error.started)
 
 
 @bp.route("/")
