@@ -250,7 +250,7 @@ def run(name: str, url: str, content: Path, rows, runs: int, bare: float) -> lis
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                       "CONTENT_ROOT": str(content), "SIGNING_KEY_FILE": str(folder / "key.json"),
                       "COURSE_ENV": "development"})
-    app.config["CONTENT_RELOAD"] = False
+    app.extensions["course_store"].reload = False  # as in production: the files are not looked at per request
     with app.app_context():
         from flask_migrate import upgrade
         upgrade()

@@ -59,11 +59,13 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,  # a reflection page may stay open all day
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         **account_settings(env, instance, production),
     }
-    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):  # an unreachable host answers 503 in seconds
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"connect_timeout": 5}}
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A restarted server's dead connections are noticed before use (pre-ping), and an unreachable host
+        # answers 503 in seconds. An SQLite file has no server to lose, so it is spared the ping.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
     if production and not env["PUBLIC_BASE_URL"]:
         raise ConfigError("PUBLIC_BASE_URL must be set when COURSE_ENV=production (QR codes point to it).")
     if overrides:

@@ -32,8 +32,8 @@ def enable_sqlite_pragmas() -> None:
 
     @event.listens_for(Engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql(sqlite_begin_statement())
+        if connection.dialect.name == "sqlite":  # straight to the driver: a fifth of a page view's query time otherwise
+            connection.connection.driver_connection.execute(sqlite_begin_statement())
 
 
 def sqlite_begin_statement() -> str:

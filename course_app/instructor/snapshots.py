@@ -22,7 +22,7 @@ from ..models import utcnow
 
 DEFAULT_SECONDS = 300
 LIMIT = 64  # figures kept per process (modules x filters), oldest dropped first
-WAIT_SECONDS = 0.25  # a first view waits this long for its figures before saying they are on their way
+WAIT_SECONDS = 0.1  # a first view waits this long for its figures before saying they are on their way
                     # (INSTRUCTOR_REPORT_WAIT)
 MOST_AT_ONCE = 3  # background computations per process; beyond that a page computes its own
 
