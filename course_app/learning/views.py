@@ -116,7 +116,7 @@ def lesson(module_id: str, lesson_id: str):
     before, after = module.neighbours(lesson.id)
     return render_template("learning/lesson.html", module=module, lesson=lesson, progress=progress,
                            heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
-                           before=before, after=after, form=ConfirmForm(),
+                           before=before, after=after,
                            reflections=reflections_for(current_user.id, module.id, lesson),
                            checks=check_results(session.get(SESSION_KEY) or {}, module.id, lesson))
 
