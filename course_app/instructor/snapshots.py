@@ -8,6 +8,7 @@ INSTRUCTOR_REPORT_SECONDS = 0 computes on every view, in the request (the tests'
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -29,6 +30,7 @@ MOST_AT_ONCE = 3  # background computations per process; beyond that a page comp
 _kept: OrderedDict[tuple, tuple[float, Any, datetime]] = OrderedDict()
 _running: dict[tuple, "_Computation"] = {}
 _lock = threading.Lock()
+_apps = itertools.count(1)  # each app its own figures (one app per process; tests make many)
 log = logging.getLogger(__name__)
 
 
@@ -76,7 +78,11 @@ def snapshot(key: tuple, compute: Callable[[], Any]) -> tuple[Any, datetime]:
     seconds = current_app.config.get("INSTRUCTOR_REPORT_SECONDS", DEFAULT_SECONDS)
     if not seconds:
         return compute(), utcnow()
-    full_key = (id(current_app._get_current_object()), *key)  # one app per process; tests make many
+    with _lock:
+        if "instructor_figures" not in current_app.extensions:
+            current_app.extensions["instructor_figures"] = next(_apps)
+        app_number = current_app.extensions["instructor_figures"]
+    full_key = (app_number, *key)
     with _lock:
         kept = _kept.get(full_key)
         if kept and time.monotonic() - kept[0] < seconds:

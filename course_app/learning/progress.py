@@ -56,7 +56,7 @@ def learner_states(user_id: int, modules: list[Module] | tuple[Module, ...]) -> 
     (The learner's own rows are few, so all are read and those of other modules left aside.)"""
     wanted = {m.id for m in modules}
     found: dict[str, dict] = defaultdict(lambda: {"completed": set(), "opened": set(), "words": {}, "seconds": 0})
-    quiz: dict[str, list] = {}
+    quiz: dict[str, tuple] = {}
     evaluated, certificates = set(), {}
     for kind, module_id, item, number, score, flag in db.session.execute(ONE_LEARNERS_ROWS, {"user_id": user_id}):
         if module_id not in wanted:
