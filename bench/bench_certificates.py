@@ -18,6 +18,8 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from harness import times_ms  # noqa: E402  (this folder is on the path when the script runs)
+
 CODE = "7QF2-M9XK-4D8B-Z1PW-63HN-RT5C-VA"
 VERIFY_URL = f"https://ce.example.org/certificates/{CODE}"
 
@@ -33,18 +35,14 @@ def sample_certificate(name: str = "Nguyễn Thị Minh Khai") -> SimpleNamespac
         provider_statement="Contact hours are awarded for completion of this distance-learning (independent) "
                            "activity. AOTA does not endorse specific course content, products or procedures.",
         signer_name="Course Director", signer_title="Education Director, OT Coaching Continuing Education",
+        signer_credentials="", approval_status="pending", ceu_label=None, claims_ceus=False,  # as shipped: pending
+        activity_number=None, delivery_format="Distance Learning - Independent", audit=None,
         issued_at=datetime(2025, 5, 3, 14, 0, tzinfo=UTC), status="valid")
 
 
 def timed(action: Callable[[], object], runs: int) -> list[float]:
     """Run action `runs` times after one warm-up and return each run's milliseconds."""
-    action()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+    return times_ms(action, runs, warm_up=True)
 
 
 def report(label: str, times: list[float]) -> None:
@@ -110,7 +108,7 @@ def bench_credentials(runs: int) -> None:
 def bench_data_integrity(runs: int) -> None:
     """Time the embedded eddsa-rdfc-2022 proof (RDF canonicalization with pyld) and a signed status list."""
     from course_app.certificates import credential, status_list
-    from course_app.certificates.dataintegrity import add_proof, verify_proof
+    from course_app.certificates.dataintegrity import _canonical_nquads, add_proof, verify_proof
     cert, now = sample_certificate(), datetime.now(UTC)
     with tempfile.TemporaryDirectory() as folder:
         key = credential.load_or_create_key(Path(folder) / "key.json")
@@ -121,10 +119,15 @@ def bench_data_integrity(runs: int) -> None:
         salt="0123456789abcdef", credential_status=status_list.status_entry("https://ce.example.org/s/0", 7))
     method = "did:web:ce.example.org#z6Mk"
     secured = add_proof(document, key, method, now)
-    report("add_proof (eddsa-rdfc-2022)", timed(lambda: add_proof(document, key, method, now), runs))
-    report("verify_proof", timed(lambda: verify_proof(secured, lambda _: key), runs))
+    # Canonical forms are kept per document, so each timed run starts with none kept (a first verification);
+    # the verification page's repeat views are the "again" line.
+    report("add_proof (eddsa-rdfc-2022)",
+           timed(lambda: (_canonical_nquads.cache_clear(), add_proof(document, key, method, now)), runs))
+    report("verify_proof", timed(lambda: (_canonical_nquads.cache_clear(), verify_proof(secured, lambda _: key)),
+                                 runs))
+    report("verify_proof again (canonical kept)", timed(lambda: verify_proof(secured, lambda _: key), runs))
     revoked = set(range(0, status_list.SIZE, 97))
-    listed = lambda: add_proof(status_list.list_credential(  # noqa: E731
+    listed = lambda: _canonical_nquads.cache_clear() or add_proof(status_list.list_credential(  # noqa: E731
         "https://ce.example.org/s/0", "did:web:ce.example.org", revoked, now), key, method, now)
     report(f"signed status list ({len(revoked)} revoked)", timed(listed, runs))
     print(f"{'peak traced memory, add_proof':<38} {peak_kib(lambda: add_proof(document, key, method, now)):7.1f} KiB")

@@ -203,8 +203,8 @@ __all__ = ["OwnPostgres", "OwnRedis", "free_port", "Gunicorn", "Http", "Session"
            "app_environment", "resident_mib", "seed", "temp_folder", "wait_for_port", "ROOT", "PASSWORD"]
 
 
-def median_ms(action, runs: int = 50, warm_up: bool = False) -> float:
-    """Run an action `runs` times (after one untimed call when warm_up) and return the median in milliseconds."""
+def times_ms(action, runs: int = 50, warm_up: bool = False) -> list[float]:
+    """Run an action `runs` times (after one untimed call when warm_up) and return each run's milliseconds."""
     if warm_up:
         action()
     times = []
@@ -212,4 +212,9 @@ def median_ms(action, runs: int = 50, warm_up: bool = False) -> float:
         start = time.perf_counter()
         action()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return times
+
+
+def median_ms(action, runs: int = 50, warm_up: bool = False) -> float:
+    """The median of times_ms."""
+    return statistics.median(times_ms(action, runs, warm_up))
