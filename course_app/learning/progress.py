@@ -55,7 +55,7 @@ def learner_states(user_id: int, modules: list[Module] | tuple[Module, ...]) -> 
 
     (The learner's own rows are few, so all are read and those of other modules left aside.)"""
     wanted = {m.id for m in modules}
-    found: dict[str, dict] = defaultdict(lambda: {"completed": set(), "opened": set(), "words": {}, "seconds": 0})
+    found: dict[str, dict] = defaultdict(_new_entry)
     quiz: dict[str, tuple] = {}
     evaluated, certificates = set(), {}
     for kind, module_id, item, number, score, flag in db.session.execute(ONE_LEARNERS_ROWS, {"user_id": user_id}):
@@ -102,8 +102,7 @@ def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, Learner
         select(Certificate.user_id, Certificate.subject_id, Certificate.code).where(
             Certificate.user_id.in_(user_ids), Certificate.kind == "module", Certificate.subject_id.in_(ids),
             Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None)))}
-    found: dict[tuple[int, str], dict] = defaultdict(lambda: {"completed": set(), "opened": set(), "words": {},
-                                                              "seconds": 0})
+    found: dict[tuple[int, str], dict] = defaultdict(_new_entry)
     for row in progress:
         entry = found[(row.user_id, row.module_id)]
         entry["opened"].add(row.lesson_id)
@@ -119,6 +118,11 @@ def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, Learner
                                         (user_id, module_id) in evaluated, certificates.get((user_id, module_id)))
                       for module_id in ids}
             for user_id in user_ids}
+
+
+def _new_entry() -> dict:
+    """What a learner's rows of one module add up to: lessons completed and opened, words, seconds."""
+    return {"completed": set(), "opened": set(), "words": {}, "seconds": 0}
 
 
 def _state(entry: dict, quiz: tuple, evaluated: bool, certificate_code: str | None) -> LearnerState:
