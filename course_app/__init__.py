@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import urls
+from . import page_parts, urls
 from .config import PROJECT_ROOT, load_config
 
 
@@ -23,6 +23,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_commands(app)
     register_static_files(app)
     urls.register(app)
+    page_parts.register(app)
     return app
 
 

@@ -1,7 +1,7 @@
 """Reflections: read them, and save them without ever overwriting newer text."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..content import Lesson
@@ -27,13 +27,17 @@ class StaleRevision(Exception):
         self.current = current
 
 
+LESSON_REFLECTIONS = select(Reflection).where(  # built once, like every statement of a page view
+    Reflection.user_id == bindparam("user_id"), Reflection.module_id == bindparam("module_id"),
+    Reflection.reflection_id.in_(bindparam("ids", expanding=True)))
+
+
 def reflections_for(user_id: int, module_id: str, lesson: Lesson) -> dict[str, Reflection]:
     """Return the learner's saved reflections for one lesson, by reflection id."""
     ids = [spec.id for spec in lesson.reflections]
     if not ids:
         return {}
-    rows = db.session.scalars(select(Reflection).where(
-        Reflection.user_id == user_id, Reflection.module_id == module_id, Reflection.reflection_id.in_(ids)))
+    rows = db.session.scalars(LESSON_REFLECTIONS, {"user_id": user_id, "module_id": module_id, "ids": ids})
     return {row.reflection_id: row for row in rows}
 
 

@@ -133,10 +133,16 @@ def _state(entry: dict, quiz: tuple, evaluated: bool, certificate_code: str | No
         evaluated=evaluated, active_seconds=entry["seconds"] + quiz_seconds, certificate_code=certificate_code)
 
 
+RECENT_LESSONS = (select(LessonProgress).where(LessonProgress.user_id == bindparam("user_id"))
+                  .order_by(LessonProgress.last_seen_at.desc()).limit(20))
+ONE_LESSON = select(LessonProgress).where(
+    LessonProgress.user_id == bindparam("user_id"), LessonProgress.module_id == bindparam("module_id"),
+    LessonProgress.lesson_id == bindparam("lesson_id"))
+
+
 def last_position(user_id: int, course: Course) -> tuple[Module, Lesson, LessonProgress] | None:
     """Return the lesson the learner saw most recently that still exists in the course."""
-    rows = db.session.scalars(select(LessonProgress).where(LessonProgress.user_id == user_id)
-                              .order_by(LessonProgress.last_seen_at.desc()).limit(20))
+    rows = db.session.scalars(RECENT_LESSONS, {"user_id": user_id})
     for row in rows:
         module = course.module(row.module_id)
         lesson = module.lesson(row.lesson_id) if module else None
@@ -146,9 +152,7 @@ def last_position(user_id: int, course: Course) -> tuple[Module, Lesson, LessonP
 
 
 def lesson_progress(user_id: int, module_id: str, lesson_id: str) -> LessonProgress | None:
-    return db.session.scalar(select(LessonProgress).where(
-        LessonProgress.user_id == user_id, LessonProgress.module_id == module_id,
-        LessonProgress.lesson_id == lesson_id))
+    return db.session.scalar(ONE_LESSON, {"user_id": user_id, "module_id": module_id, "lesson_id": lesson_id})
 
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)  # a page view writes only when the stored time is older
