@@ -1,6 +1,6 @@
-"""Profile the logged-in pages in-process with pyinstrument, on a throwaway SQLite database.
+"""Profile the logged-in pages in-process with pyinstrument, on a throwaway SQLite database or PostgreSQL server.
 
-    .venv/bin/python bench/profile_pages.py [--runs 200] [--rounds 5] [--page lesson] [--tree]
+    .venv/bin/python bench/profile_pages.py [--runs 200] [--rounds 5] [--page lesson] [--tree] [--db postgresql]
 
 Prints, per page, the median CPU time per request (steadier than wall time on a shared machine) and pyinstrument's call tree (the hot path).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import USER_AGENT, app_environment, free_port, migrate, seed, temp_folder  # noqa: E402
+from harness import USER_AGENT, OwnPostgres, app_environment, free_port, migrate, seed, temp_folder  # noqa: E402
 
 
 def main() -> None:
@@ -23,14 +23,25 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="repeat the runs; the fastest round's median is printed")
     parser.add_argument("--page", action="append", help="home, catalog, module, lesson, dashboard, attempt, verify, autosave")
     parser.add_argument("--tree", action="store_true", help="print pyinstrument's call tree")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="postgresql: a throwaway server of the script's own")
     args = parser.parse_args()
+    folder = temp_folder("profile-")
+    server = OwnPostgres().create() if args.db == "postgresql" else None
+    try:
+        profile(args, folder, server.url("postgres") if server else f"sqlite:///{folder / 'profile.sqlite3'}")
+    finally:
+        if server:
+            server.destroy()
+
+
+def profile(args, folder: Path, database_url: str) -> None:
     from pyinstrument import Profiler
 
     from course_app import create_app
     from harness import PASSWORD
 
-    folder = temp_folder("profile-")
-    env = app_environment(folder, f"sqlite:///{folder / 'profile.sqlite3'}", free_port())
+    env = app_environment(folder, database_url, free_port())
     migrate(env)
     seeded = seed(env, 2)
     app = create_app({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"], "COURSE_ENV": "production",

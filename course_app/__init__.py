@@ -29,7 +29,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from .course_store import CourseStore, refuse_broken_content
-    from .database import enable_sqlite_pragmas
+    from .database import install_database_events
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -37,7 +37,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    enable_sqlite_pragmas()
+    install_database_events()
     store = CourseStore(app.config["CONTENT_ROOT"], app.config["CONTENT_RELOAD"])
     if not store.reload:
         refuse_broken_content(store)  # in production, broken content stops the start with every problem listed

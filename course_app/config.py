@@ -63,9 +63,11 @@ def load_config(instance_path: str, overrides: Mapping | None = None) -> dict:
         **account_settings(env, instance, production),
     }
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # A restarted server's dead connections are noticed before use (pre-ping), and an unreachable host
-        # answers 503 in seconds. An SQLite file has no server to lose, so it is spared the ping.
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+        # An unreachable host answers 503 in seconds. Dead connections are noticed by the ping of
+        # database.py, which spares a connection in steady use (pool_pre_ping would ping before every use).
+        # Transactions begin with their first write (database.py).
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"connect_timeout": 5, "autocommit": True},
+                                               "execution_options": {"begin_on_first_write": True}}
     if production and not env["PUBLIC_BASE_URL"]:
         raise ConfigError("PUBLIC_BASE_URL must be set when COURSE_ENV=production (QR codes point to it).")
     if overrides:

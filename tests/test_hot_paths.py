@@ -2,7 +2,10 @@
 reflection words from the stored count (never loading the texts), and the stored count is right."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+
+import pytest
 
 from sqlalchemy import event, select, text, update
 
@@ -128,3 +131,80 @@ def test_the_learners_own_pages_read_her_records_in_one_statement(app, client, a
              for path in expected}
     assert {path: len(seen) for path, seen in found.items()} == expected, found
     assert all(s.startswith("SELECT") for seen in found.values() for s in seen)
+
+
+def transaction_states(app, client, method: str, path: str, **kwargs) -> list[tuple[str, str]]:
+    """Each statement of one request, with whether PostgreSQL had a transaction open after it."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[tuple[str, str]] = []
+
+    def after(conn, cursor, statement, *args):
+        status = conn.connection.driver_connection.info.transaction_status.name
+        seen.append((statement.split()[0].upper(), status))
+
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        response = client.open(path, method=method, **kwargs)
+        assert response.status_code in (200, 302), response.status_code
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    return seen
+
+
+def test_on_postgresql_a_page_that_only_reads_opens_no_transaction_and_the_first_write_begins_one(
+        app, client, auth, database_url):
+    """No BEGIN and ROLLBACK around the reads of a page view. A request that writes is in one transaction
+    from its first write (test_atomic_requests.py shows such a request keeps nothing when it fails)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no round trips to spare")
+    auth.register()
+    client.get(LESSON)
+    reads = transaction_states(app, client, "GET", LESSON)
+    assert len(reads) == 3 and all(state == ("SELECT", "IDLE") for state in reads), reads
+
+    token = csrf_token(client, LESSON)
+    writes = transaction_states(app, client, "POST", LESSON + "/complete", data={"csrf_token": token})
+    first_write = next(i for i, (verb, _) in enumerate(writes) if verb != "SELECT")
+    assert all(status == "INTRANS" for _, status in writes[first_write:]), writes
+
+
+def test_on_postgresql_a_connection_the_server_ended_between_pages_is_replaced_unseen(
+        app, client, auth, database_url):
+    """The server ends the pooled connection (a restart, an administrator) while no page uses it: the next
+    page is served on a fresh connection, not answered 503."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a server ending a connection is a PostgreSQL event")
+    from sqlalchemy import create_engine
+
+    auth.register()
+    assert client.get("/dashboard").status_code == 200
+    with app.app_context():
+        pids = {row[0] for row in db.session.execute(text("select pg_backend_pid()"))}
+        db.session.remove()
+    other = create_engine(database_url)
+    with other.connect() as connection:
+        for pid in pids:
+            connection.execute(text("select pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    other.dispose()
+    assert client.get("/dashboard").status_code == 200
+    assert client.get(LESSON).status_code == 200
+
+
+def test_the_menu_is_rendered_once_per_kind_of_visitor_and_marks_the_page_she_is_on(app, client, auth):
+    auth.register()
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert re.search(r'href="/dashboard"\s+aria-current="page">My learning', dashboard)
+    journal = client.get("/journal").get_data(as_text=True)
+    assert 'aria-current="page">My learning' not in journal and 'aria-current="page">Journal' in journal
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get(LESSON).get_data(as_text=True))
+    logout_token = re.search(r'action="/account/logout"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
+                             client.get(LESSON).get_data(as_text=True))
+    assert token and logout_token and "__csrf" not in dashboard
+    auth.logout()
+    visitor = client.get("/about").get_data(as_text=True)
+    assert "Log out" not in visitor and "Create account" in visitor and "csrf_token" not in visitor.split("</header>")[0]
+    with app.app_context():
+        kinds = {dict(key[2:])["kind"] for key in app.extensions["page_parts"]
+                 if key != "course" and key[0] == "_site_header.html"}
+    assert kinds == {"learner", "visitor"}
