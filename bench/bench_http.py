@@ -29,6 +29,8 @@ from harness import (  # noqa: E402
     Http,
     OwnPostgres,
     app_environment,
+    children_of,
+    cpu_seconds,
     free_port,
     log_in,
     migrate,
@@ -79,19 +81,26 @@ def parse_wrk(output: str) -> dict:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
     p99 = ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    return {"rps": rps, "p50": p50, "p99": p99, "bad": int(bad.group(1)) if bad else 0,
+    return {"rps": rps, "p50": p50, "p99": p99, "requests": requests, "bad": int(bad.group(1)) if bad else 0,
             "socket_errors": sum(map(int, errors.groups())) if errors else 0}
 
 
-def wrk(port: int, path: str, script: Path, seconds: int, connections: int) -> dict:
+def wrk(port: int, path: str, script: Path, seconds: int, connections: int, watched: dict | None = None) -> dict:
+    """One wrk run; with watched ({name: function giving pids}), also each group's CPU ms per request."""
+    watched = watched or {}
+    before = {name: cpu_seconds(pids()) for name, pids in watched.items()}
     result = subprocess.run(["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s", "--latency",
                              "-s", str(script), f"http://127.0.0.1:{port}{path}"],
                             capture_output=True, text=True, timeout=seconds + 60)
     if result.returncode != 0:
         raise RuntimeError(result.stderr or result.stdout)
-    return parse_wrk(result.stdout)
+    figures = parse_wrk(result.stdout)
+    for name, pids in watched.items():
+        figures[name] = (cpu_seconds(pids()) - before[name]) * 1000 / max(figures["requests"], 1)
+    return figures
 
 
 def endpoints(seeded: dict, session) -> list[tuple[str, str, str | None]]:
@@ -146,12 +155,17 @@ def run_database(kind: str, args, folder: Path) -> tuple[dict, dict]:
         runs["bare Flask"] = []
         for name, path, _ in measured:  # warm up every page once
             wrk(port, path, scripts[name], 1, args.connections)
+        watched = {"worker_ms": app.workers}
+        if server:
+            postmaster = int((server.data / "postmaster.pid").read_text().split()[0])
+            watched["database_ms"] = lambda: [postmaster, *children_of(postmaster)]
         for rep in range(args.reps):
             order = list(measured)
             random.Random(rep).shuffle(order)
-            runs["bare Flask"].append(wrk(bare_port, "/", bare_script, args.duration, args.connections))
+            runs["bare Flask"].append(wrk(bare_port, "/", bare_script, args.duration, args.connections,
+                                          {"worker_ms": bare.workers}))
             for name, path, _ in order:
-                result = wrk(port, path, scripts[name], args.duration, args.connections)
+                result = wrk(port, path, scripts[name], args.duration, args.connections, watched)
                 result["ratio"] = result["rps"] / runs["bare Flask"][-1]["rps"]
                 runs[name].append(result)
             print(f"  {kind}: repetition {rep + 1} of {args.reps} done", file=sys.stderr, flush=True)
@@ -188,6 +202,15 @@ def print_table(results: dict[str, dict], args) -> None:
             ratio = f"{r['ratio']:.2f}" if "ratio" in r else "1"
             flag = f" ({r['bad']} non-2xx)" if r["bad"] else ""
             cells.append(f"{r['rps']:.0f}{flag} | {ratio} | {r['p50']:.1f} | {r['p99']:.1f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\nCPU ms per request, from /proc (the app's workers; on PostgreSQL also the database server, which "
+          "shares the machine's cores):")
+    columns = [(kind, key) for kind in kinds for key in ("worker_ms", "database_ms")
+               if any(key in r for r in results[kind][0].values())]
+    print("| page | " + " | ".join(f"{kind} {key.split('_')[0]}" for kind, key in columns) + " |")
+    print("|" + "---|" * (1 + len(columns)))
+    for name in names:
+        cells = [f"{results[kind][0][name][key]:.2f}" if key in results[kind][0][name] else "" for kind, key in columns]
         print(f"| {name} | " + " | ".join(cells) + " |")
     for kind in kinds:
         print(f"{kind}: resident memory per worker after the run: {results[kind][1]}")

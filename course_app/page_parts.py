@@ -1,9 +1,10 @@
-"""The site's header and footer: the same for every learner who sees them, so rendered once per loaded course.
+"""Parts of pages that are the same for every learner who sees them, rendered once per loaded course.
 
 A page view used to build the menu anew (a score of links, the visitor's kind, the current page), which
 was a tenth of a lesson page's time. Now each variant is rendered once: per kind of visitor (visitor,
 learner, instructor) and page the menu marks as current. The only part that differs between learners,
-the log-out form's CSRF token, is put in afterwards.
+the log-out form's CSRF token, is put in afterwards. A module's card has the same kind of part: its title,
+summary and objectives (shared_part).
 """
 from __future__ import annotations
 
@@ -36,8 +37,15 @@ def site_footer() -> Markup:
     return Markup(_rendered("_site_footer.html"))
 
 
-def _rendered(template: str, **context) -> str:
-    """Render a part once per loaded course and context; while the course does not load, every time."""
+def shared_part(template: str, key, **context) -> Markup:
+    """A part of a page that is the same for every learner (a module's card, say), rendered once per loaded
+    course and key."""
+    return Markup(_rendered(template, key=key, **context))
+
+
+def _rendered(template: str, key=None, **context) -> str:
+    """Render a part once per loaded course and context (or key, which then stands for the context);
+    while the course does not load, every time."""
     try:
         course = current_course()
     except ContentError:
@@ -46,12 +54,12 @@ def _rendered(template: str, **context) -> str:
     if parts.get("course") is not course:
         parts.clear()
         parts["course"] = course
-    key = (template, request.script_root, *sorted(context.items()))
-    if key not in parts:
-        parts[key] = render_template(template, **context)
-    return parts[key]
+    found = (template, request.script_root, *(sorted(context.items()) if key is None else [key]))
+    if found not in parts:
+        parts[found] = render_template(template, **context)
+    return parts[found]
 
 
 def register(app: Flask) -> None:
     app.extensions["page_parts"] = {}
-    app.jinja_env.globals.update(site_header=site_header, site_footer=site_footer)
+    app.jinja_env.globals.update(site_header=site_header, site_footer=site_footer, shared_part=shared_part)
