@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Integer, Numeric, bindparam, case, cast, func, literal, null, select, union_all
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from ..completion import LearnerState
@@ -133,16 +134,18 @@ def _state(entry: dict, quiz: tuple, evaluated: bool, certificate_code: str | No
         evaluated=evaluated, active_seconds=entry["seconds"] + quiz_seconds, certificate_code=certificate_code)
 
 
-RECENT_LESSONS = (select(LessonProgress).where(LessonProgress.user_id == bindparam("user_id"))
+RECENT_LESSONS = (select(LessonProgress.module_id, LessonProgress.lesson_id, LessonProgress.last_seen_at)
+                  .where(LessonProgress.user_id == bindparam("user_id"))
                   .order_by(LessonProgress.last_seen_at.desc()).limit(20))
 ONE_LESSON = select(LessonProgress).where(
     LessonProgress.user_id == bindparam("user_id"), LessonProgress.module_id == bindparam("module_id"),
     LessonProgress.lesson_id == bindparam("lesson_id"))
 
 
-def last_position(user_id: int, course: Course) -> tuple[Module, Lesson, LessonProgress] | None:
-    """Return the lesson the learner saw most recently that still exists in the course."""
-    rows = db.session.scalars(RECENT_LESSONS, {"user_id": user_id})
+def last_position(user_id: int, course: Course) -> tuple[Module, Lesson, Row] | None:
+    """Return the lesson the learner saw most recently that still exists in the course, with when she saw it
+    (a row with module_id, lesson_id and last_seen_at)."""
+    rows = db.session.execute(RECENT_LESSONS, {"user_id": user_id})
     for row in rows:
         module = course.module(row.module_id)
         lesson = module.lesson(row.lesson_id) if module else None
