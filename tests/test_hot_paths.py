@@ -19,22 +19,31 @@ LESSON = "/modules/basics/lessons/lesson-two"
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
-def statements(app, client, method: str, path: str, **kwargs) -> list[str]:
-    """The SQL statements one request runs (transaction control left out)."""
+def watch_request(app, client, hook: str, note, method: str, path: str, **kwargs) -> None:
+    """Run one request with note(connection, statement) called at the engine's hook for each statement."""
     with app.app_context():
         engine = db.engine
-    seen: list[str] = []
 
-    def before(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(CONTROL):
-            seen.append(" ".join(statement.split()))
+    def listener(conn, cursor, statement, *args):
+        note(conn, statement)
 
-    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, hook, listener)
     try:
         response = client.open(path, method=method, **kwargs)
         assert response.status_code in (200, 302), response.status_code
     finally:
-        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, hook, listener)
+
+
+def statements(app, client, method: str, path: str, **kwargs) -> list[str]:
+    """The SQL statements one request runs (transaction control left out)."""
+    seen: list[str] = []
+
+    def note(conn, statement):
+        if not statement.lstrip().upper().startswith(CONTROL):
+            seen.append(" ".join(statement.split()))
+
+    watch_request(app, client, "before_cursor_execute", note, method, path, **kwargs)
     return seen
 
 
@@ -135,20 +144,13 @@ def test_the_learners_own_pages_read_her_records_in_one_statement(app, client, a
 
 def transaction_states(app, client, method: str, path: str, **kwargs) -> list[tuple[str, str]]:
     """Each statement of one request, with whether PostgreSQL had a transaction open after it."""
-    with app.app_context():
-        engine = db.engine
     seen: list[tuple[str, str]] = []
 
-    def after(conn, cursor, statement, *args):
+    def note(conn, statement):
         status = conn.connection.driver_connection.info.transaction_status.name
         seen.append((statement.split()[0].upper(), status))
 
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        response = client.open(path, method=method, **kwargs)
-        assert response.status_code in (200, 302), response.status_code
-    finally:
-        event.remove(engine, "after_cursor_execute", after)
+    watch_request(app, client, "after_cursor_execute", note, method, path, **kwargs)
     return seen
 
 

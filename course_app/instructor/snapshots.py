@@ -81,9 +81,7 @@ def snapshot(key: tuple, compute: Callable[[], Any]) -> tuple[Any, datetime]:
     with _lock:
         if "instructor_figures" not in current_app.extensions:
             current_app.extensions["instructor_figures"] = next(_apps)
-        app_number = current_app.extensions["instructor_figures"]
-    full_key = (app_number, *key)
-    with _lock:
+        full_key = (current_app.extensions["instructor_figures"], *key)
         kept = _kept.get(full_key)
         if kept and time.monotonic() - kept[0] < seconds:
             _kept.move_to_end(full_key)
