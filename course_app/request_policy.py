@@ -68,9 +68,19 @@ def note_activity(response: Response) -> Response:
         response.headers.pop("Expires", None)
     if logged_in:
         now = int(clock())
-        if now - session.get("_seen", 0) >= 30:  # write the cookie at most every 30 s
+        if now - session.get("_seen", 0) >= seen_refresh_seconds():
             session["_seen"] = now
     return response
+
+
+def seen_refresh_seconds() -> int:
+    """How stale the session's "last used" time may get before the cookie is written again.
+
+    Writing the cookie costs a twentieth of a page view, so it is rewritten at most every 5 minutes (a
+    twenty-fourth of the idle time, at least 30 s). A session therefore ends after at most
+    SESSION_IDLE_SECONDS unused, and at the earliest that long minus 5 minutes: never later than promised.
+    """
+    return max(30, min(300, current_app.config["SESSION_IDLE_SECONDS"] // 24))
 
 
 def register(app: Flask) -> None:

@@ -48,6 +48,18 @@ def test_an_idle_session_ends_after_two_hours(client, auth, clock):
     assert response.status_code == 302 and response.location.startswith("/account/login")
 
 
+def test_the_session_cookie_is_rewritten_every_few_minutes_not_on_every_page(client, auth, clock):
+    auth.register()
+    client.get("/dashboard")  # the first page may still add its CSRF token to the cookie
+    for _ in range(4):  # a learner reading lesson after lesson within five minutes
+        clock.advance(60)
+        assert "Set-Cookie" not in client.get("/dashboard").headers
+    clock.advance(61)
+    assert "Set-Cookie" in client.get("/dashboard").headers  # 5 minutes on, her last use is recorded
+    clock.advance(2 * HOUR - 60)  # so she is still logged in 2 hours after the page before last
+    assert client.get("/dashboard").status_code == 200
+
+
 def test_a_remembered_login_outlives_idleness_but_not_thirty_days(client, auth, clock):
     auth.register()
     auth.logout()
