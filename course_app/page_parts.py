@@ -4,14 +4,20 @@ A page view used to build the menu anew (a score of links, the visitor's kind, t
 was a tenth of a lesson page's time. Now each variant is rendered once: per kind of visitor (visitor,
 learner, instructor) and page the menu marks as current. The only part that differs between learners,
 the log-out form's CSRF token, is put in afterwards. A module's card has the same kind of part: its title,
-summary and objectives (shared_part).
+summary and objectives (shared_part). A lesson is one too, with holes where each learner's own parts go
+(slotted_part): the frame and the lesson's text were two thirds of its page's rendering.
 """
 from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .content import ContentError
 from .course_store import current_course
@@ -19,6 +25,10 @@ from .course_store import current_course
 MENU_PAGES = frozenset({"learning.catalog", "learning.dashboard", "assessment.journal", "certificates.mine",
                         "auth.profile"})
 CSRF_SLOT = "__csrf_token_of_this_visitor__"
+# Marks a hole in a slotted part. The random part keeps a lesson's own text from ever looking like one.
+SLOT_MARK = f"\x00slot-{secrets.token_hex(8)}\x00"
+SLOT_SPLIT = re.compile(re.escape(SLOT_MARK) + "(.*?)" + re.escape(SLOT_MARK))
+T = TypeVar("T")
 
 
 def site_header() -> Markup:
@@ -43,21 +53,45 @@ def shared_part(template: str, key, **context) -> Markup:
     return Markup(_rendered(template, key=key, **context))
 
 
-def _rendered(template: str, key=None, **context) -> str:
-    """Render a part once per loaded course and context (or key, which then stands for the context);
-    while the course does not load, every time."""
+def slotted_part(template: str, key, **context) -> list[str]:
+    """A part with holes, rendered once per loaded course and key: [html, name, html, name, ..., html].
+
+    The template marks each hole with {{ slot(name) }}; filled() puts the learner's own parts there."""
+    def render() -> list[str]:
+        html = render_template(template, slot=_slot, **context)
+        return [Markup(piece) if index % 2 == 0 else piece for index, piece in enumerate(SLOT_SPLIT.split(html))]
+
+    return kept(("slotted", template, request.script_root, key), render)
+
+
+def filled(pieces: list[str], value: Callable[[str], str]) -> Markup:
+    """A slotted part with value(name) in each hole, escaped unless it is Markup."""
+    return Markup("".join([piece if index % 2 == 0 else escape(value(piece)) for index, piece in enumerate(pieces)]))
+
+
+def kept(key, make: Callable[[], T]) -> T:
+    """make()'s result, kept per loaded course and key; while the course does not load, made every time."""
     try:
         course = current_course()
     except ContentError:
-        return render_template(template, **context)
+        return make()
     parts = current_app.extensions["page_parts"]
     if parts.get("course") is not course:
         parts.clear()
         parts["course"] = course
+    if key not in parts:
+        parts[key] = make()
+    return parts[key]
+
+
+def _slot(name: str) -> Markup:
+    return Markup(f"{SLOT_MARK}{name}{SLOT_MARK}")
+
+
+def _rendered(template: str, key=None, **context) -> str:
+    """Render a part once per loaded course and context (or key, which then stands for the context)."""
     found = (template, request.script_root, *(sorted(context.items()) if key is None else [key]))
-    if found not in parts:
-        parts[found] = render_template(template, **context)
-    return parts[found]
+    return kept(found, lambda: render_template(template, **context))
 
 
 def register(app: Flask) -> None:

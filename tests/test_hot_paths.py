@@ -13,7 +13,7 @@ from course_app.content.render import word_count
 from course_app.extensions import db
 from course_app.models import LessonProgress, Reflection, utcnow
 
-from .conftest import csrf_token
+from .conftest import Auth, csrf_token
 
 LESSON = "/modules/basics/lessons/lesson-two"
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -210,3 +210,36 @@ def test_the_menu_is_rendered_once_per_kind_of_visitor_and_marks_the_page_she_is
         kinds = {dict(key[2:])["kind"] for key in app.extensions["page_parts"]
                  if key != "course" and key[0] == "_site_header.html"}
     assert kinds == {"learner", "visitor"}
+
+
+def test_a_lesson_rendered_once_shows_each_learner_only_her_own_parts(app, auth):
+    """The lesson's frame is kept between page views; her text, answers, completion and token are hers."""
+    ana, ben = app.test_client(), app.test_client()
+    Auth(ana).register()
+    Auth(ben).register(email="ben@example.org", name="Ben Ode")
+    token = csrf_token(ana, LESSON)
+    typed = "I waited & asked <what> mattered most to her."
+    assert ana.post("/modules/basics/reflections/my-practice", json={"text": typed, "revision": 0},
+                    headers={"X-CSRFToken": token}).status_code == 200
+    ana.post(f"{LESSON}/checks/change-or-sustain", data={"csrf_token": token, "choice": "b"})
+    ana.post(f"{LESSON}/complete", data={"csrf_token": token})
+
+    mine = ana.get(LESSON).get_data(as_text=True)
+    assert "I waited &amp; asked &lt;what&gt; mattered most to her.</textarea>" in mine  # escaped, not markup
+    assert 'name="revision" value="1"' in mine and f"{word_count(typed)} words of at least 5" in mine
+    assert ">Saved<" in mine
+    assert "I held back my plan" in mine  # her words opened the model response
+    assert "Not quite. Sustain talk" in mine and 'value="b" checked' in mine
+    assert "You completed this lesson on" in mine and "Mark complete" not in mine
+    assert 'data-storage-key="reflection:1:basics:my-practice"' in mine
+
+    theirs = ben.get(LESSON).get_data(as_text=True)
+    assert "I waited" not in theirs and 'name="revision" value="1"' not in theirs
+    assert "0 words of at least 5" in theirs and "Not saved yet" in theirs
+    assert "I held back my plan" not in theirs and "appears here once you have saved at least 5 words" in theirs
+    assert "Not quite" not in theirs and "checked" not in theirs and "Check my answer" in theirs
+    assert "Mark complete" in theirs and "You completed" not in theirs
+    assert 'data-storage-key="reflection:2:basics:my-practice"' in theirs
+    ben_token = csrf_token(ben, LESSON)
+    assert ben_token != token and theirs.count(f'value="{ben_token}"') == 5  # header, 2 reflections, check, complete
+    assert "__csrf_token" not in theirs and "\x00" not in theirs

@@ -1,7 +1,7 @@
 """The knowledge-check form: a plain POST that works without JavaScript (checks.js makes it inline)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, get_template_attribute, redirect, request, session, url_for
 from flask_login import login_required
 
 from ..auth.forms import ConfirmForm
@@ -31,7 +31,7 @@ def answer_check_view(module_id: str, lesson_id: str, check_id: str):
         return redirect(back)
     _keep(f"{module.id}/{spec.id}", list(result.selected))
     if wants_json():
-        html = render_template("assessment/_check.html", module=module, lesson=lesson, check=spec, result=result)
+        html = get_template_attribute("assessment/_check.html", "knowledge_check")(module, lesson, spec, result)
         return {"correct": result.correct, "html": html}
     return redirect(back)
 

@@ -13,10 +13,9 @@ from ..models import Reflection, utcnow
 MAX_CHARACTERS = 20_000
 
 
-def model_response_open(spec: ReflectionSpec, saved_text: str | None) -> bool:
+def model_response_open(spec: ReflectionSpec, saved: Reflection | None) -> bool:
     """Say whether a reflection's model response may be shown: only after the minimum words are saved."""
-    return bool(spec.model_response) and saved_text is not None and \
-        word_count(saved_text) >= max(spec.min_words, 1)
+    return bool(spec.model_response) and saved is not None and saved.words >= max(spec.min_words, 1)
 
 
 class StaleRevision(Exception):

@@ -1,7 +1,7 @@
 """Reflections (autosave and plain form), the journal, and the post-test."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth.forms import ConfirmForm
@@ -34,10 +34,15 @@ from .journal import journal_pdf as build_journal_pdf
 from .reflections import MAX_CHARACTERS, StaleRevision, model_response_open, save_reflection
 
 
-@bp.app_context_processor
-def reflection_helpers() -> dict:
-    return {"saved_words": lambda saved: saved.words if saved else 0,
-            "model_open": lambda spec, saved: model_response_open(spec, saved.text if saved else None)}
+# Template globals rather than a context processor: macros imported without the page's context see them.
+@bp.app_template_global()
+def saved_words(saved) -> int:
+    return saved.words if saved else 0
+
+
+@bp.app_template_global()
+def model_open(spec, saved) -> bool:
+    return model_response_open(spec, saved)
 
 
 def _reflection_spec(module, reflection_id: str):
@@ -66,17 +71,17 @@ def save_reflection_view(module_id: str, reflection_id: str):
     db.session.commit()
     if request.is_json:
         return {"revision": row.revision, "words": row.words, "saved_at": row.updated_at.isoformat(),
-                "model_html": _model_html(module, spec, row.text)}
+                "model_html": _model_html(module, spec, row)}
     flash("Your reflection is saved.", "success")
     return redirect(f"{back}#reflection-{reflection_id}")
 
 
-def _model_html(module, spec, text: str) -> str | None:
+def _model_html(module, spec, saved) -> str | None:
     """The model response, rendered for the page, once the saved text has reached the minimum words."""
-    if not model_response_open(spec, text):
+    if not model_response_open(spec, saved):
         return None
     lesson = next(lesson for lesson in module.lessons if spec in lesson.reflections)
-    return render_template("assessment/_model_response.html", spec=spec, lesson=lesson)
+    return get_template_attribute("assessment/_model_response.html", "model_response")(lesson, spec)
 
 
 def _reflection_request(module) -> tuple[str, int, str]:

@@ -60,6 +60,9 @@ class Lesson:
     def check(self, check_id: str) -> CheckSpec | None:
         return next((c for c in self.checks if c.id == check_id), None)
 
+    def reflection(self, reflection_id: str) -> ReflectionSpec | None:
+        return next((r for r in self.reflections if r.id == reflection_id), None)
+
 
 @dataclass(frozen=True)
 class Quiz:

@@ -30,6 +30,7 @@ from ..extensions import db
 from . import bp
 from ..certificates.auto import issue_when_ready
 from .access import get_lesson, get_module, missing_prerequisites
+from .lesson_page import lesson_body
 from .next_step import next_step
 from .next_steps import next_steps
 from .seat_time import heartbeat_visible, rules_changed
@@ -113,12 +114,10 @@ def lesson(module_id: str, lesson_id: str):
         abort(403, f"This module builds on {names}. Complete that first; its lessons open afterwards.")
     progress = record_visit(current_user.id, module.id, lesson.id)
     commit_if_changed()  # a revisit writes nothing, so the loaded user is not read again
-    before, after = module.neighbours(lesson.id)
-    return render_template("learning/lesson.html", module=module, lesson=lesson, progress=progress,
-                           heartbeat_seconds=current_app.config["HEARTBEAT_SECONDS"],
-                           before=before, after=after,
-                           reflections=reflections_for(current_user.id, module.id, lesson),
-                           checks=check_results(session.get(SESSION_KEY) or {}, module.id, lesson))
+    body = lesson_body(module, lesson, progress, reflections_for(current_user.id, module.id, lesson),
+                       check_results(session.get(SESSION_KEY) or {}, module.id, lesson),
+                       current_app.config["HEARTBEAT_SECONDS"])
+    return render_template("learning/lesson.html", module=module, lesson=lesson, body=body)
 
 
 @bp.route("/modules/<module_id>/lessons/<lesson_id>/complete", methods=["POST"])

@@ -1,0 +1,78 @@
+"""A lesson page's body: the lesson as every learner sees it, rendered once per loaded course, with her own
+parts put in its slots (page_parts.slotted_part).
+
+Rendering the whole lesson on each view was a third of the page's time; filling the slots is a small part
+of that. What is hers: the text, revision and word count of each reflection and whether its model response
+has opened, her last answer to each knowledge check, the day she completed the lesson, her active time, and
+the CSRF token. A knowledge check she has not answered, and a model response, are the same for everyone and
+kept as well.
+"""
+from __future__ import annotations
+
+from flask import get_template_attribute, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from ..assessment.checks import CheckResult
+from ..assessment.reflections import model_response_open
+from ..content import Lesson, Module
+from ..models import LessonProgress, Reflection
+from ..page_parts import CSRF_SLOT, filled, kept, slotted_part
+
+
+def lesson_body(module: Module, lesson: Lesson, progress: LessonProgress, reflections: dict[str, Reflection],
+                checks: dict[str, CheckResult | None], heartbeat_seconds: int) -> Markup:
+    completed = progress.completed_at is not None
+    before, after = module.neighbours(lesson.id)
+    pieces = slotted_part("learning/_lesson_body.html", key=(module.id, lesson.id, completed, heartbeat_seconds),
+                          module=module, lesson=lesson, before=before, after=after, completed=completed,
+                          heartbeat_seconds=heartbeat_seconds)
+    token = generate_csrf()
+
+    def value(name: str) -> str:
+        kind, _, item = name.partition(":")
+        saved = reflections.get(item)
+        if kind == "csrf":
+            return token
+        if kind == "user":
+            return str(current_user.id)
+        if kind == "revision":
+            return str(saved.revision if saved else 0)
+        if kind == "text":
+            return saved.text if saved else ""
+        if kind == "words":
+            return str(saved.words if saved else 0)
+        if kind == "status":
+            return "Saved" if saved and saved.revision else "Not saved yet"
+        if kind == "model":
+            return _model_part(module, lesson, item, model_response_open(lesson.reflection(item), saved))
+        if kind == "check":
+            return _check_part(module, lesson, item, checks.get(item), token)
+        if kind == "completed-on":
+            return progress.completed_at.strftime("%B %-d, %Y")
+        if kind == "active":
+            return str(progress.active_seconds // 60)
+        raise KeyError(f"the lesson frame has a slot '{name}' that nothing fills")
+
+    return filled(pieces, value)
+
+
+def _model_part(module: Module, lesson: Lesson, reflection_id: str, open_: bool) -> Markup:
+    """The model response once it has opened for her, and until then the note saying when it will."""
+    spec = lesson.reflection(reflection_id)
+    macro = "model_response" if open_ else "model_locked"
+    args = (lesson, spec) if open_ else (spec,)
+    return kept(("model", module.id, lesson.id, reflection_id, open_),
+                lambda: get_template_attribute("assessment/_model_response.html", macro)(*args))
+
+
+def _check_part(module: Module, lesson: Lesson, check_id: str, result: CheckResult | None, token: str) -> Markup:
+    """A knowledge check as she last answered it; one she has not answered is the same for everyone."""
+    spec = lesson.check(check_id)
+    knowledge_check = get_template_attribute("assessment/_check.html", "knowledge_check")
+    if result is not None:
+        return knowledge_check(module, lesson, spec, result, token)
+    unanswered = kept(("check", request.script_root, module.id, lesson.id, check_id),
+                      lambda: knowledge_check(module, lesson, spec, None, CSRF_SLOT))
+    return Markup(str(unanswered).replace(CSRF_SLOT, token))
