@@ -53,15 +53,16 @@ def shared_part(template: str, key, **context) -> Markup:
     return Markup(_rendered(template, key=key, **context))
 
 
-def slotted_part(template: str, key, **context) -> list[str]:
+def slotted_part(template: str, key, limit: int | None = None, **context) -> list[str]:
     """A part with holes, rendered once per loaded course and key: [html, name, html, name, ..., html].
 
-    The template marks each hole with {{ slot(name) }}; filled() puts the learner's own parts there."""
+    The template marks each hole with {{ slot(name) }}; filled() puts the learner's own parts there. With a
+    limit, at most that many parts of the template are kept (see kept)."""
     def render() -> list[str]:
         html = render_template(template, slot=_slot, **context)
         return [Markup(piece) if index % 2 == 0 else piece for index, piece in enumerate(SLOT_SPLIT.split(html))]
 
-    return kept(("slotted", template, request.script_root, key), render)
+    return kept((template, request.script_root, key), render, limit)
 
 
 def filled(pieces: list[str], value: Callable[[str], str]) -> Markup:
@@ -69,8 +70,11 @@ def filled(pieces: list[str], value: Callable[[str], str]) -> Markup:
     return Markup("".join([piece if index % 2 == 0 else escape(value(piece)) for index, piece in enumerate(pieces)]))
 
 
-def kept(key, make: Callable[[], T]) -> T:
-    """make()'s result, kept per loaded course and key; while the course does not load, made every time."""
+def kept(key: tuple, make: Callable[[], T], limit: int | None = None) -> T:
+    """make()'s result, kept per loaded course and key; while the course does not load, made every time.
+
+    With a limit, at most that many results of the key's kind (its first item) are kept; past it, made
+    every time."""
     try:
         course = current_course()
     except ContentError:
@@ -79,9 +83,15 @@ def kept(key, make: Callable[[], T]) -> T:
     if parts.get("course") is not course:
         parts.clear()
         parts["course"] = course
-    if key not in parts:
-        parts[key] = make()
-    return parts[key]
+        parts["counts"] = {}
+    found = parts.get(key)
+    if found is None:
+        found = make()
+        counts = parts["counts"]
+        if limit is None or counts.get(key[0], 0) < limit:
+            parts[key] = found
+            counts[key[0]] = counts.get(key[0], 0) + 1
+    return found
 
 
 def _slot(name: str) -> Markup:

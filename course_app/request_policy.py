@@ -5,6 +5,7 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .security_log import log_event
@@ -83,7 +84,19 @@ def seen_refresh_seconds() -> int:
     return max(30, min(300, current_app.config["SESSION_IDLE_SECONDS"] // 24))
 
 
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signer built once per secret key instead of twice a request."""
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        kept = app.extensions.get("session_signer")
+        if kept is None or kept[0] != keys:
+            kept = app.extensions["session_signer"] = (keys, super().get_signing_serializer(app))
+        return kept[1]
+
+
 def register(app: Flask) -> None:
+    app.session_interface = SignedCookieSessions()
     count = app.config["TRUSTED_PROXY_COUNT"]
     if count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0)  # type: ignore[method-assign]

@@ -10,10 +10,17 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def field_with_nul() -> str | None:
     """Name the first part of the request holding a NUL character, which no text field (or database) accepts."""
-    sources = [request.view_args or {}, request.args.to_dict(flat=False), request.form.to_dict(flat=False)]
-    if request.is_json:
+    sources = [request.view_args or {}]
+    if request.query_string:
+        sources.append(request.args.to_dict(flat=False))
+    if request.mimetype in FORM_TYPES:  # the only bodies Werkzeug reads as a form
+        sources.append(request.form.to_dict(flat=False))
+    elif request.is_json:
         sources.append(request.get_json(silent=True))
     for source in sources:
         name = _find_nul(source, "")

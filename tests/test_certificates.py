@@ -456,3 +456,21 @@ def test_rotating_the_key_keeps_old_credentials_verifiable(client, auth, fresh, 
     verified = runner.invoke(args=["course", "verify-credential", str(old_file)])
     assert verified.exit_code == 0 and verified.output.startswith("VALID"), verified.output
     assert "Valid." in client.get(f"/verify/{code}").get_data(as_text=True)
+
+
+def test_each_learner_s_module_card_links_to_her_own_certificate(client, auth, fresh, app):
+    """Cards are kept per point of progress; two learners at the same point still get their own links."""
+    ana_code = earn_certificate(client, auth, fresh, app)
+    auth.logout()
+    ben_code = earn_certificate(client, auth, fresh, app, email="ben@example.org", name="Ben Ode")
+    assert ben_code != ana_code
+    for page in ("/dashboard", "/modules"):
+        html = client.get(page).get_data(as_text=True)
+        assert f'href="/certificates/{ben_code}">View certificate' in html and ana_code not in html
+    auth.logout()
+    auth.login()
+    assert f'href="/certificates/{ana_code}">View certificate' in client.get("/dashboard").get_data(as_text=True)
+    auth.logout()
+    auth.register(email="cy@example.org", name="Cy Lee")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "View certificate" not in html and "0 of 2 done" in html

@@ -1,7 +1,7 @@
 """Reflections: read them, and save them without ever overwriting newer text."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..content import Lesson
@@ -13,7 +13,7 @@ from ..models import Reflection, utcnow
 MAX_CHARACTERS = 20_000
 
 
-def model_response_open(spec: ReflectionSpec, saved: Reflection | None) -> bool:
+def model_response_open(spec: ReflectionSpec, saved: Reflection | Row | None) -> bool:
     """Say whether a reflection's model response may be shown: only after the minimum words are saved."""
     return bool(spec.model_response) and saved is not None and saved.words >= max(spec.min_words, 1)
 
@@ -26,17 +26,18 @@ class StaleRevision(Exception):
         self.current = current
 
 
-LESSON_REFLECTIONS = select(Reflection).where(  # built once, like every statement of a page view
+# Built once, like every statement of a page view; plain rows, which cost half what ORM objects do.
+LESSON_REFLECTIONS = select(Reflection.reflection_id, Reflection.text, Reflection.revision, Reflection.words).where(
     Reflection.user_id == bindparam("user_id"), Reflection.module_id == bindparam("module_id"),
     Reflection.reflection_id.in_(bindparam("ids", expanding=True)))
 
 
-def reflections_for(user_id: int, module_id: str, lesson: Lesson) -> dict[str, Reflection]:
-    """Return the learner's saved reflections for one lesson, by reflection id."""
+def reflections_for(user_id: int, module_id: str, lesson: Lesson) -> dict[str, Row]:
+    """Return the learner's saved reflections for one lesson (text, revision, words), by reflection id."""
     ids = [spec.id for spec in lesson.reflections]
     if not ids:
         return {}
-    rows = db.session.scalars(LESSON_REFLECTIONS, {"user_id": user_id, "module_id": module_id, "ids": ids})
+    rows = db.session.execute(LESSON_REFLECTIONS, {"user_id": user_id, "module_id": module_id, "ids": ids})
     return {row.reflection_id: row for row in rows}
 
 

@@ -13,15 +13,16 @@ from flask import get_template_attribute, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import Row
 
 from ..assessment.checks import CheckResult
 from ..assessment.reflections import model_response_open
 from ..content import Lesson, Module
-from ..models import LessonProgress, Reflection
+from ..models import LessonProgress
 from ..page_parts import CSRF_SLOT, filled, kept, slotted_part
 
 
-def lesson_body(module: Module, lesson: Lesson, progress: LessonProgress, reflections: dict[str, Reflection],
+def lesson_body(module: Module, lesson: Lesson, progress: LessonProgress, reflections: dict[str, Row],
                 checks: dict[str, CheckResult | None], heartbeat_seconds: int) -> Markup:
     completed = progress.completed_at is not None
     before, after = module.neighbours(lesson.id)

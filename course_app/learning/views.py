@@ -69,9 +69,9 @@ def catalog():
     course = current_course()
     if not current_user.is_authenticated:
         return same_for_every_visitor(course, lambda: render_template("learning/catalog.html", course=course,
-                                                                      states={}, requirements=requirements))
+                                                                      states={}))
     states = learner_states(current_user.id, course.modules)
-    return render_template("learning/catalog.html", course=course, states=states, requirements=requirements)
+    return render_template("learning/catalog.html", course=course, states=states)
 
 
 def same_for_every_visitor(course, render) -> str:
@@ -157,7 +157,7 @@ def dashboard():
     states = learner_states(current_user.id, course.modules)
     position = last_position(current_user.id, course)
     step = next_step(course, states, *((position[0].id, position[1].id) if position else ()))
-    return render_template("learning/dashboard.html", course=course, states=states, requirements=requirements,
+    return render_template("learning/dashboard.html", course=course, states=states,
                            position=position, step=step)
 
 
