@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from flask import Flask
 
@@ -10,9 +11,27 @@ from . import page_parts, urls
 from .config import PROJECT_ROOT, load_config
 
 
+class CourseApp(Flask):
+    """Flask, remembering which of its hooks and views are plain functions: Flask asks again on every
+    request, eighteen times a page view (its documented place to change that is ensure_sync)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._plain: WeakKeyDictionary = WeakKeyDictionary()  # a function made for one request goes with it
+
+    def ensure_sync(self, func):
+        try:
+            plain = self._plain.get(func)
+            if plain is None:
+                plain = self._plain[func] = super().ensure_sync(func) is func
+        except TypeError:  # a callable that takes no weak reference
+            return super().ensure_sync(func)
+        return func if plain else super().ensure_sync(func)
+
+
 def create_app(config: Mapping | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handlers, commands."""
-    app = Flask(__name__, instance_relative_config=True, template_folder=str(PROJECT_ROOT / "templates"),
+    app = CourseApp(__name__, instance_relative_config=True, template_folder=str(PROJECT_ROOT / "templates"),
                 static_folder=str(PROJECT_ROOT / "static"))
     app.config.from_mapping(load_config(app.instance_path, config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -243,3 +243,28 @@ def test_a_lesson_rendered_once_shows_each_learner_only_her_own_parts(app, auth)
     ben_token = csrf_token(ben, LESSON)
     assert ben_token != token and theirs.count(f'value="{ben_token}"') == 5  # header, 2 reflections, check, complete
     assert "__csrf_token" not in theirs and "\x00" not in theirs
+
+
+def test_a_function_made_for_one_request_is_not_kept_after_it(app, client):
+    """The app remembers which hooks are plain functions; one made for a single request still goes with it."""
+    import gc
+    import weakref
+
+    from flask import after_this_request
+
+    made = []
+
+    @app.route("/one-off-hook")
+    def one_off_hook():
+        @after_this_request
+        def note(response):
+            response.headers["X-Noted"] = "yes"
+            return response
+
+        made.append(weakref.ref(note))
+        return "ok"
+
+    assert client.get("/one-off-hook").headers["X-Noted"] == "yes"
+    assert client.get("/one-off-hook").headers["X-Noted"] == "yes"
+    gc.collect()
+    assert [ref() for ref in made] == [None, None]
