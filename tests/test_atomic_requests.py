@@ -104,7 +104,7 @@ def test_a_lesson_visit_that_fails_records_nothing(client, auth, fresh, monkeypa
     import course_app.learning.views as views
 
     auth.register()
-    restore = fail_after(monkeypatch, views, "record_visit")
+    restore = fail_after(monkeypatch, views, "visit_lesson")
     assert client.get("/modules/basics/lessons/lesson-one").status_code == 500
     assert count(fresh, LessonProgress) == 0
     restore()

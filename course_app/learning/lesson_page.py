@@ -22,7 +22,7 @@ from ..models import LessonProgress
 from ..page_parts import CSRF_SLOT, filled, kept, slotted_part
 
 
-def lesson_body(module: Module, lesson: Lesson, progress: LessonProgress, reflections: dict[str, Row],
+def lesson_body(module: Module, lesson: Lesson, progress: LessonProgress | Row, reflections: dict[str, Row],
                 checks: dict[str, CheckResult | None], heartbeat_seconds: int) -> Markup:
     completed = progress.completed_at is not None
     before, after = module.neighbours(lesson.id)

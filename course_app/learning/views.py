@@ -19,7 +19,6 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..assessment.checks import SESSION_KEY, check_results
-from ..assessment.reflections import reflections_for
 from ..auth.forms import ConfirmForm
 from ..completion import certificate_ready, requirements
 from ..content import ContentError
@@ -39,7 +38,7 @@ from .progress import (
     learner_states,
     mark_complete,
     record_activity,
-    record_visit,
+    visit_lesson,
 )
 
 
@@ -112,9 +111,9 @@ def lesson(module_id: str, lesson_id: str):
     if blocked_by:
         names = ", ".join(f"“{m.title}”" for m in blocked_by)
         abort(403, f"This module builds on {names}. Complete that first; its lessons open afterwards.")
-    progress = record_visit(current_user.id, module.id, lesson.id)
+    progress, reflections = visit_lesson(current_user.id, module.id, lesson)
     commit_if_changed()  # a revisit writes nothing, so the loaded user is not read again
-    body = lesson_body(module, lesson, progress, reflections_for(current_user.id, module.id, lesson),
+    body = lesson_body(module, lesson, progress, reflections,
                        check_results(session.get(SESSION_KEY) or {}, module.id, lesson),
                        current_app.config["HEARTBEAT_SECONDS"])
     return render_template("learning/lesson.html", module=module, lesson=lesson, body=body)
