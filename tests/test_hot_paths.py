@@ -283,3 +283,17 @@ def test_a_first_visit_and_a_visit_after_a_while_still_show_her_saved_reflection
         db.session.commit()
     assert "Saved before I opened it.</textarea>" in client.get(LESSON).get_data(as_text=True)  # after a while
     assert "Saved before I opened it.</textarea>" in client.get(LESSON).get_data(as_text=True)  # revisit
+
+
+def test_an_autosave_writes_once_and_reads_what_it_answers_once(app, client, auth, fresh):
+    """The user, the compare-and-set UPDATE, the saved row, and her module's records (is a certificate
+    due?); the answer is read before the commit, so the row is not loaded again after it."""
+    auth.register()
+    token = csrf_token(client, LESSON)
+    url = "/modules/basics/reflections/my-practice"
+    assert client.post(url, json={"text": "one two", "revision": 0}, headers={"X-CSRFToken": token}).status_code == 200
+    run = statements(app, client, "POST", url, json={"text": "one two three", "revision": 1},
+                     headers={"X-CSRFToken": token})
+    assert [s.split()[0] for s in run] == ["SELECT", "UPDATE", "SELECT", "SELECT"], run
+    row = fresh.scalar(select(Reflection))
+    assert (row.text, row.revision, row.words) == ("one two three", 2, 3)

@@ -42,8 +42,10 @@ def reflections_for(user_id: int, module_id: str, lesson: Lesson) -> dict[str, R
 
 
 def get_reflection(user_id: int, module_id: str, reflection_id: str) -> Reflection | None:
+    """The stored reflection as it is in the database now (a copy loaded earlier is brought up to date)."""
     return db.session.scalar(select(Reflection).where(
-        Reflection.user_id == user_id, Reflection.module_id == module_id, Reflection.reflection_id == reflection_id))
+        Reflection.user_id == user_id, Reflection.module_id == module_id, Reflection.reflection_id == reflection_id)
+        .execution_options(populate_existing=True))
 
 
 def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str, base_revision: int) -> Reflection:
@@ -75,7 +77,6 @@ def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str,
         if current.text == text:  # the same words were saved already (this tab, just before a reload): no conflict
             return current
         raise StaleRevision(current)
-    db.session.refresh(current)
     return current
 
 

@@ -68,10 +68,13 @@ def save_reflection_view(module_id: str, reflection_id: str):
                     "revision": stale.current.revision, "text": stale.current.text}, 409
         return render_template("assessment/reflection_conflict.html", module=module, yours=text,
                                theirs=stale.current, back=back, reflection_id=reflection_id), 409
+    # What the script is told, read before the commit expires the row (reading it after would load it again);
+    # it is sent only once the commit has succeeded.
+    saved = {"revision": row.revision, "words": row.words, "saved_at": row.updated_at.isoformat(),
+             "model_html": _model_html(module, spec, row)} if request.is_json else None
     db.session.commit()
-    if request.is_json:
-        return {"revision": row.revision, "words": row.words, "saved_at": row.updated_at.isoformat(),
-                "model_html": _model_html(module, spec, row)}
+    if saved is not None:
+        return saved
     flash("Your reflection is saved.", "success")
     return redirect(f"{back}#reflection-{reflection_id}")
 
