@@ -24,9 +24,10 @@ from ..models import (
 
 
 def _one_learners_rows():
-    """Everything a learner's states are made of, in one statement: (kind, module, item, number, score, flag).
+    """Everything a learner's states are made of, in one statement: (kind, module, item, number, score, flag,
+    seen).
 
-    lesson: lesson id, active seconds, flag 1 when completed; reflection: reflection id, words;
+    lesson: lesson id, active seconds, flag 1 when completed, seen when last opened; reflection: reflection id, words;
     attempt: active seconds, score, flag 2 passed, 1 submitted, 0 open; evaluation; certificate: its code.
     Built once; the learner is its only parameter.
     """
@@ -35,16 +36,18 @@ def _one_learners_rows():
         select(literal("lesson").label("kind"), LessonProgress.module_id.label("module"),
                LessonProgress.lesson_id.label("item"), LessonProgress.active_seconds.label("number"),
                cast(null(), Numeric(5, 2)).label("score"),
-               case((LessonProgress.completed_at.is_not(None), 1), else_=0).label("flag"))
+               case((LessonProgress.completed_at.is_not(None), 1), else_=0).label("flag"),
+               LessonProgress.last_seen_at.label("seen"))
         .where(LessonProgress.user_id == learner),
-        select(literal("reflection"), Reflection.module_id, Reflection.reflection_id, Reflection.words, null(), null())
+        select(literal("reflection"), Reflection.module_id, Reflection.reflection_id, Reflection.words, null(), null(),
+               null())
         .where(Reflection.user_id == learner),
         select(literal("attempt"), QuizAttempt.module_id, null(), QuizAttempt.active_seconds, QuizAttempt.score,
-               case((QuizAttempt.passed.is_(True), 2), (QuizAttempt.submitted_at.is_not(None), 1), else_=0))
+               case((QuizAttempt.passed.is_(True), 2), (QuizAttempt.submitted_at.is_not(None), 1), else_=0), null())
         .where(QuizAttempt.user_id == learner),
-        select(literal("evaluation"), Evaluation.module_id, null(), literal(0), null(), null())
+        select(literal("evaluation"), Evaluation.module_id, null(), literal(0), null(), null(), null())
         .where(Evaluation.user_id == learner),
-        select(literal("certificate"), Certificate.subject_id, Certificate.code, literal(0), null(), null())
+        select(literal("certificate"), Certificate.subject_id, Certificate.code, literal(0), null(), null(), null())
         .where(Certificate.user_id == learner, Certificate.kind == "module", Certificate.superseded_at.is_(None),
                Certificate.revoked_at.is_(None)))
 
@@ -56,15 +59,34 @@ def learner_states(user_id: int, modules: list[Module] | tuple[Module, ...]) -> 
     """Return each module's LearnerState for one user, in one query whatever the number of modules.
 
     (The learner's own rows are few, so all are read and those of other modules left aside.)"""
+    return _learner_records(user_id, modules)[0]
+
+
+def states_and_position(user_id: int, course: Course) -> tuple[dict[str, LearnerState],
+                                                                 tuple[Module, Lesson, datetime] | None]:
+    """Her state in every module and where she left off (the lesson of the course she opened last, and
+    when), in one query."""
+    states, seen = _learner_records(user_id, course.modules)
+    for last_seen_at, module_id, lesson_id in sorted(seen, key=lambda row: row[0], reverse=True):
+        lesson = course.module(module_id).lesson(lesson_id)
+        if lesson:
+            return states, (course.module(module_id), lesson, last_seen_at)
+    return states, None
+
+
+def _learner_records(user_id: int, modules) -> tuple[dict[str, LearnerState], list[tuple[datetime, str, str]]]:
+    """Her states in these modules, and (last seen, module, lesson) for each of their lessons she opened."""
     wanted = {m.id for m in modules}
     found: dict[str, dict] = defaultdict(_new_entry)
     quiz: dict[str, tuple] = {}
-    evaluated, certificates = set(), {}
-    for kind, module_id, item, number, score, flag in db.session.execute(ONE_LEARNERS_ROWS, {"user_id": user_id}):
+    evaluated, certificates, seen = set(), {}, []
+    for kind, module_id, item, number, score, flag, last_seen in db.session.execute(
+            ONE_LEARNERS_ROWS, {"user_id": user_id}):
         if module_id not in wanted:
             continue
         entry = found[module_id]
         if kind == "lesson":
+            seen.append((last_seen, module_id, item))
             entry["opened"].add(item)
             entry["seconds"] += number or 0
             if flag:
@@ -81,7 +103,7 @@ def learner_states(user_id: int, modules: list[Module] | tuple[Module, ...]) -> 
         else:
             certificates[module_id] = item
     return {m.id: _state(found[m.id], quiz.get(m.id, (0, None, False, 0)), m.id in evaluated, certificates.get(m.id))
-            for m in modules}
+            for m in modules}, seen
 
 
 def learners_states(user_ids: list[int], modules) -> dict[int, dict[str, LearnerState]]:
@@ -135,24 +157,9 @@ def _state(entry: dict, quiz: tuple, evaluated: bool, certificate_code: str | No
         evaluated=evaluated, active_seconds=entry["seconds"] + quiz_seconds, certificate_code=certificate_code)
 
 
-RECENT_LESSONS = (select(LessonProgress.module_id, LessonProgress.lesson_id, LessonProgress.last_seen_at)
-                  .where(LessonProgress.user_id == bindparam("user_id"))
-                  .order_by(LessonProgress.last_seen_at.desc()).limit(20))
 ONE_LESSON = select(LessonProgress).where(
     LessonProgress.user_id == bindparam("user_id"), LessonProgress.module_id == bindparam("module_id"),
     LessonProgress.lesson_id == bindparam("lesson_id"))
-
-
-def last_position(user_id: int, course: Course) -> tuple[Module, Lesson, Row] | None:
-    """Return the lesson the learner saw most recently that still exists in the course, with when she saw it
-    (a row with module_id, lesson_id and last_seen_at)."""
-    rows = db.session.execute(RECENT_LESSONS, {"user_id": user_id})
-    for row in rows:
-        module = course.module(row.module_id)
-        lesson = module.lesson(row.lesson_id) if module else None
-        if lesson:
-            return module, lesson, row
-    return None
 
 
 def lesson_progress(user_id: int, module_id: str, lesson_id: str) -> LessonProgress | None:

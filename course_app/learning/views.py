@@ -34,10 +34,10 @@ from .next_step import next_step
 from .next_steps import next_steps
 from .seat_time import heartbeat_visible, rules_changed
 from .progress import (
-    last_position,
     learner_states,
     mark_complete,
     record_activity,
+    states_and_position,
     visit_lesson,
 )
 
@@ -153,8 +153,7 @@ def activity(module_id: str, lesson_id: str):
 @login_required
 def dashboard():
     course = current_course()
-    states = learner_states(current_user.id, course.modules)
-    position = last_position(current_user.id, course)
+    states, position = states_and_position(current_user.id, course)
     step = next_step(course, states, *((position[0].id, position[1].id) if position else ()))
     return render_template("learning/dashboard.html", course=course, states=states,
                            position=position, step=step)
