@@ -3,9 +3,9 @@
 A page view used to build the menu anew (a score of links, the visitor's kind, the current page), which
 was a tenth of a lesson page's time. Now each variant is rendered once: per kind of visitor (visitor,
 learner, instructor) and page the menu marks as current. The only part that differs between learners,
-the log-out form's CSRF token, is put in afterwards. A module's card has the same kind of part: its title,
-summary and objectives (shared_part). A lesson is one too, with holes where each learner's own parts go
-(slotted_part): the frame and the lesson's text were two thirds of its page's rendering.
+the log-out form's CSRF token, is put in afterwards. The styles and scripts every page loads are a shared
+part too (shared_part). Whole lesson pages and module cards are kept with holes where each learner's own
+parts go (slotted_part, filled): rendering them on every view was most of those pages' time.
 """
 from __future__ import annotations
 
@@ -31,15 +31,20 @@ SLOT_SPLIT = re.compile(re.escape(SLOT_MARK) + "(.*?)" + re.escape(SLOT_MARK))
 T = TypeVar("T")
 
 
-def site_header() -> Markup:
+def visitor_kind() -> str:
+    """visitor, learner or instructor: what the menu offers."""
     if not current_user.is_authenticated:
-        kind = "visitor"
-    else:
-        kind = "instructor" if current_user.is_instructor else "learner"
+        return "visitor"
+    return "instructor" if current_user.is_instructor else "learner"
+
+
+def site_header(token: str | None = None) -> Markup:
+    """The menu for this kind of visitor, with the log-out form carrying token (by default hers)."""
+    kind = visitor_kind()
     current = request.endpoint if request.endpoint in MENU_PAGES else None
     html = _rendered("_site_header.html", kind=kind, current=current, csrf_slot=CSRF_SLOT)
     if kind != "visitor":
-        html = html.replace(CSRF_SLOT, generate_csrf())
+        html = html.replace(CSRF_SLOT, token or generate_csrf())
     return Markup(html)
 
 

@@ -50,13 +50,15 @@ def test_a_broken_edit_leaves_learners_the_last_good_course_and_shows_instructor
     make_instructor(app, auth, runner)
     assert "content-banner" not in client.get("/modules/basics").get_data(as_text=True)
     break_lesson(content_root)
-    for page in ("/modules/basics", "/dashboard", "/modules", "/journal", "/no-such-page"):
+    for page in ("/modules/basics", "/dashboard", "/modules", "/journal", "/no-such-page",
+                 "/modules/basics/lessons/lesson-one"):  # a lesson page is kept, its notices are not
         html = html_text.unescape(client.get(page).get_data(as_text=True))
         assert "content-banner" in html and BROKEN_LINE in html, page  # path:line: message on every page
         assert 'href="/instructor/content"' in html
     seen_by_learner = learner.get("/modules/basics")
     assert seen_by_learner.status_code == 200 and "Lesson One" in seen_by_learner.get_data(as_text=True)
     assert BROKEN_LINE not in seen_by_learner.get_data(as_text=True)
+    assert "content-banner" not in learner.get("/modules/basics/lessons/lesson-one").get_data(as_text=True)
     listing = html_text.unescape(client.get("/instructor/content").get_data(as_text=True))
     assert BROKEN_LINE in listing and "Learners still see the last version" in listing
     assert learner.get("/instructor/content").status_code == 403

@@ -297,3 +297,16 @@ def test_an_autosave_writes_once_and_reads_what_it_answers_once(app, client, aut
     assert [s.split()[0] for s in run] == ["SELECT", "UPDATE", "SELECT", "SELECT"], run
     row = fresh.scalar(select(Reflection))
     assert (row.text, row.revision, row.words) == ("one two three", 2, 3)
+
+
+def test_a_kept_lesson_page_shows_her_message_once_and_to_no_one_else(app, auth):
+    ana, ben = app.test_client(), app.test_client()
+    Auth(ana).register()
+    Auth(ben).register(email="ben@example.org", name="Ben Ode")
+    assert "is marked complete" not in ben.get(LESSON).get_data(as_text=True)  # the page is kept from here on
+    token = csrf_token(ana, "/modules/basics/lessons/lesson-one")
+    moved = ana.post("/modules/basics/lessons/lesson-one/complete", data={"csrf_token": token},
+                     follow_redirects=True)
+    assert moved.request.path == LESSON and "“Lesson One” is marked complete." in moved.get_data(as_text=True)
+    assert "is marked complete" not in ana.get(LESSON).get_data(as_text=True)  # shown once
+    assert "is marked complete" not in ben.get(LESSON).get_data(as_text=True)

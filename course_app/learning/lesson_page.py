@@ -1,15 +1,15 @@
-"""A lesson page's body: the lesson as every learner sees it, rendered once per loaded course, with her own
-parts put in its slots (page_parts.slotted_part).
+"""A lesson page: the page as every learner sees it, rendered once per loaded course, with her own parts
+put in its slots (page_parts.slotted_part).
 
-Rendering the whole lesson on each view was a third of the page's time; filling the slots is a small part
-of that. What is hers: the text, revision and word count of each reflection and whether its model response
-has opened, her last answer to each knowledge check, the day she completed the lesson, her active time, and
-the CSRF token. A knowledge check she has not answered, and a model response, are the same for everyone and
-kept as well.
+Rendering the page on each view was half of its time; filling the slots is a small part of that. What is
+hers: the text, revision and word count of each reflection and whether its model response has opened, her
+last answer to each knowledge check, the day she completed the lesson, her active time, the messages
+flashed to her, and the CSRF token. A knowledge check she has not answered, and a model response, are the
+same for everyone and kept as well.
 """
 from __future__ import annotations
 
-from flask import get_template_attribute, request
+from flask import get_template_attribute, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -19,14 +19,16 @@ from ..assessment.checks import CheckResult
 from ..assessment.reflections import model_response_open
 from ..content import Lesson, Module
 from ..models import LessonProgress
-from ..page_parts import CSRF_SLOT, filled, kept, slotted_part
+from ..instructor.content import sees_content_problems
+from ..page_parts import CSRF_SLOT, filled, kept, slotted_part, visitor_kind
 
 
-def lesson_body(module: Module, lesson: Lesson, progress: LessonProgress | Row, reflections: dict[str, Row],
+def lesson_page(module: Module, lesson: Lesson, progress: LessonProgress | Row, reflections: dict[str, Row],
                 checks: dict[str, CheckResult | None], heartbeat_seconds: int) -> Markup:
     completed = progress.completed_at is not None
     before, after = module.neighbours(lesson.id)
-    pieces = slotted_part("learning/_lesson_body.html", key=(module.id, lesson.id, completed, heartbeat_seconds),
+    pieces = slotted_part("learning/lesson.html", key=(module.id, lesson.id, completed, heartbeat_seconds,
+                                                       visitor_kind()),
                           module=module, lesson=lesson, before=before, after=after, completed=completed,
                           heartbeat_seconds=heartbeat_seconds)
     token = generate_csrf()
@@ -36,6 +38,8 @@ def lesson_body(module: Module, lesson: Lesson, progress: LessonProgress | Row, 
         saved = reflections.get(item)
         if kind == "csrf":
             return token
+        if kind == "notices":
+            return _notices()
         if kind == "user":
             return str(current_user.id)
         if kind == "revision":
@@ -57,6 +61,13 @@ def lesson_body(module: Module, lesson: Lesson, progress: LessonProgress | Row, 
         raise KeyError(f"the lesson frame has a slot '{name}' that nothing fills")
 
     return filled(pieces, value)
+
+
+def _notices() -> Markup | str:
+    """The messages flashed to her and, for instructors, the content banner; most views have neither."""
+    if "_flashes" not in session and not sees_content_problems():
+        return ""
+    return Markup(render_template("_notices.html"))
 
 
 def _model_part(module: Module, lesson: Lesson, reflection_id: str, open_: bool) -> Markup:

@@ -29,7 +29,7 @@ from ..extensions import db
 from . import bp
 from ..certificates.auto import issue_when_ready
 from .access import get_lesson, get_module, missing_prerequisites
-from .lesson_page import lesson_body
+from .lesson_page import lesson_page
 from .next_step import next_step
 from .next_steps import next_steps
 from .seat_time import heartbeat_visible, rules_changed
@@ -113,10 +113,9 @@ def lesson(module_id: str, lesson_id: str):
         abort(403, f"This module builds on {names}. Complete that first; its lessons open afterwards.")
     progress, reflections = visit_lesson(current_user.id, module.id, lesson)
     commit_if_changed()  # a revisit writes nothing, so the loaded user is not read again
-    body = lesson_body(module, lesson, progress, reflections,
+    return lesson_page(module, lesson, progress, reflections,
                        check_results(session.get(SESSION_KEY) or {}, module.id, lesson),
                        current_app.config["HEARTBEAT_SECONDS"])
-    return render_template("learning/lesson.html", module=module, lesson=lesson, body=body)
 
 
 @bp.route("/modules/<module_id>/lessons/<lesson_id>/complete", methods=["POST"])
