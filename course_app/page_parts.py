@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -46,6 +46,16 @@ def site_header(token: str | None = None) -> Markup:
     if kind != "visitor":
         html = html.replace(CSRF_SLOT, token or generate_csrf())
     return Markup(html)
+
+
+def notices() -> Markup | str:
+    """The messages flashed to her and, for instructors, the content banner: a kept page's one slot for
+    them (most views have neither)."""
+    from .instructor.content import sees_content_problems  # the instructor package needs the app's parts
+
+    if "_flashes" not in session and not sees_content_problems():
+        return ""
+    return Markup(render_template("_notices.html"))
 
 
 def site_footer() -> Markup:

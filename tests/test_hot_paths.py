@@ -310,3 +310,16 @@ def test_a_kept_lesson_page_shows_her_message_once_and_to_no_one_else(app, auth)
     assert moved.request.path == LESSON and "“Lesson One” is marked complete." in moved.get_data(as_text=True)
     assert "is marked complete" not in ana.get(LESSON).get_data(as_text=True)  # shown once
     assert "is marked complete" not in ben.get(LESSON).get_data(as_text=True)
+
+
+def test_a_kept_dashboard_shows_each_learner_her_own_next_step_and_progress(app, auth):
+    ana, ben = app.test_client(), app.test_client()
+    Auth(ana).register()
+    Auth(ben).register(email="ben@example.org", name="Ben Ode")
+    assert "Start your first module" in ben.get("/dashboard").get_data(as_text=True)
+    ana.get(LESSON)
+    mine = ana.get("/dashboard").get_data(as_text=True)
+    assert "Continue where you left off" in mine and "Continue: Lesson Two" in mine
+    theirs = ben.get("/dashboard").get_data(as_text=True)
+    assert "Start your first module" in theirs and "Continue where you left off" not in theirs
+    assert csrf_token(ben, "/dashboard") in theirs and csrf_token(ana, "/dashboard") not in theirs

@@ -29,7 +29,7 @@ from ..extensions import db
 from . import bp
 from ..certificates.auto import issue_when_ready
 from .access import get_lesson, get_module, missing_prerequisites
-from .lesson_page import lesson_page
+from .kept_pages import dashboard_page, lesson_page
 from .next_step import next_step
 from .next_steps import next_steps
 from .seat_time import heartbeat_visible, rules_changed
@@ -154,8 +154,7 @@ def dashboard():
     course = current_course()
     states, position = states_and_position(current_user.id, course)
     step = next_step(course, states, *((position[0].id, position[1].id) if position else ()))
-    return render_template("learning/dashboard.html", course=course, states=states,
-                           position=position, step=step)
+    return dashboard_page(course, states, step, position)
 
 
 @bp.route("/media/<path:filename>")

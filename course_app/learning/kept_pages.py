@@ -1,15 +1,16 @@
-"""A lesson page: the page as every learner sees it, rendered once per loaded course, with her own parts
-put in its slots (page_parts.slotted_part).
+"""The lesson page and the dashboard as every learner sees them, rendered once per loaded course, with her
+own parts put in their slots (page_parts.slotted_part).
 
-Rendering the page on each view was half of its time; filling the slots is a small part of that. What is
-hers: the text, revision and word count of each reflection and whether its model response has opened, her
-last answer to each knowledge check, the day she completed the lesson, her active time, the messages
-flashed to her, and the CSRF token. A knowledge check she has not answered, and a model response, are the
-same for everyone and kept as well.
+Rendering these pages on each view was half of their time; filling the slots is a small part of that.
+On a lesson, what is hers: the text, revision and word count of each reflection and whether its model
+response has opened, her last answer to each knowledge check, the day she completed the lesson, her active
+time. On the dashboard: her next step and her module cards (cards.py). On both: the messages flashed to
+her and the CSRF token. A knowledge check she has not answered, and a model response, are the same for
+everyone and kept as well.
 """
 from __future__ import annotations
 
-from flask import get_template_attribute, render_template, request, session
+from flask import get_template_attribute, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -17,10 +18,31 @@ from sqlalchemy import Row
 
 from ..assessment.checks import CheckResult
 from ..assessment.reflections import model_response_open
-from ..content import Lesson, Module
+from ..content import Course, Lesson, Module
 from ..models import LessonProgress
-from ..instructor.content import sees_content_problems
-from ..page_parts import CSRF_SLOT, filled, kept, slotted_part, visitor_kind
+from ..completion import LearnerState
+from ..page_parts import CSRF_SLOT, filled, kept, notices, slotted_part, visitor_kind
+from .cards import module_card
+from .next_step import NextStep
+
+
+def dashboard_page(course: Course, states: dict[str, LearnerState], step: NextStep | None,
+                   position: tuple | None) -> Markup:
+    pieces = slotted_part("learning/dashboard.html", key=visitor_kind(), course=course)
+    token = generate_csrf()
+
+    def value(name: str) -> str:
+        if name == "csrf":
+            return token
+        if name == "notices":
+            return notices()
+        if name == "continue":
+            return get_template_attribute("learning/_continue.html", "continue_panel")(step, position)
+        if name == "cards":
+            return Markup("".join([module_card(module, states.get(module.id)) for module in course.modules]))
+        raise KeyError(f"the dashboard has a slot '{name}' that nothing fills")
+
+    return filled(pieces, value)
 
 
 def lesson_page(module: Module, lesson: Lesson, progress: LessonProgress | Row, reflections: dict[str, Row],
@@ -39,7 +61,7 @@ def lesson_page(module: Module, lesson: Lesson, progress: LessonProgress | Row, 
         if kind == "csrf":
             return token
         if kind == "notices":
-            return _notices()
+            return notices()
         if kind == "user":
             return str(current_user.id)
         if kind == "revision":
@@ -61,13 +83,6 @@ def lesson_page(module: Module, lesson: Lesson, progress: LessonProgress | Row, 
         raise KeyError(f"the lesson frame has a slot '{name}' that nothing fills")
 
     return filled(pieces, value)
-
-
-def _notices() -> Markup | str:
-    """The messages flashed to her and, for instructors, the content banner; most views have neither."""
-    if "_flashes" not in session and not sees_content_problems():
-        return ""
-    return Markup(render_template("_notices.html"))
 
 
 def _model_part(module: Module, lesson: Lesson, reflection_id: str, open_: bool) -> Markup:
