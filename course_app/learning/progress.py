@@ -203,9 +203,12 @@ LESSON_VISIT = (
 def visit_lesson(user_id: int, module_id: str, lesson: Lesson) -> tuple[LessonProgress | Row, dict[str, Row]]:
     """Record that she opened a lesson, and return her progress in it and her saved reflections, by id.
 
-    A revisit within a few minutes writes nothing and reads both in one statement."""
-    rows = db.session.execute(LESSON_VISIT, {"user_id": user_id, "module_id": module_id, "lesson_id": lesson.id,
-                                             "reflection_ids": [spec.id for spec in lesson.reflections]}).all()
+    A revisit within a few minutes writes nothing and reads both in one statement. The statement goes to the
+    session's connection directly: plain rows need none of the session's work, which cost a third of it (a
+    lesson view reads this before changing anything, so there is nothing to flush first)."""
+    rows = db.session.connection().execute(LESSON_VISIT, {
+        "user_id": user_id, "module_id": module_id, "lesson_id": lesson.id,
+        "reflection_ids": [spec.id for spec in lesson.reflections]}).all()
     saved = {row.reflection_id: row for row in rows if row.reflection_id is not None}
     now = utcnow()
     if rows and timedelta(0) <= now - rows[0].last_seen_at < LAST_SEEN_RESOLUTION:
