@@ -34,12 +34,7 @@ from .journal import journal_pdf as build_journal_pdf
 from .reflections import MAX_CHARACTERS, StaleRevision, model_response_open, save_reflection
 
 
-# Template globals rather than a context processor: macros imported without the page's context see them.
-@bp.app_template_global()
-def saved_words(saved) -> int:
-    return saved.words if saved else 0
-
-
+# A template global rather than a context processor: macros imported without the page's context see it.
 @bp.app_template_global()
 def model_open(spec, saved) -> bool:
     return model_response_open(spec, saved)
