@@ -63,8 +63,8 @@ def site_footer() -> Markup:
 
 
 def shared_part(template: str, key, **context) -> Markup:
-    """A part of a page that is the same for every learner (a module's card, say), rendered once per loaded
-    course and key."""
+    """A part of a page that is the same for every learner (the styles and scripts every page loads, say),
+    rendered once per loaded course and key."""
     return Markup(_rendered(template, key=key, **context))
 
 

@@ -28,7 +28,7 @@ from .next_step import NextStep
 
 def dashboard_page(course: Course, states: dict[str, LearnerState], step: NextStep | None,
                    position: tuple | None) -> Markup:
-    pieces = slotted_part("learning/dashboard.html", key=visitor_kind(), course=course)
+    pieces = slotted_part("learning/dashboard.html", key=visitor_kind())
     token = generate_csrf()
 
     def value(name: str) -> str:
