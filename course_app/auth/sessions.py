@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, request
 from flask_login.utils import login_url
 from sqlalchemy import bindparam, select
 
+from ..database import read_apart
 from ..errors import wants_json
 from ..extensions import db, login_manager
 from ..models import User
@@ -33,7 +34,7 @@ def load_user(session_id: str) -> User | None:
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     if clock() - started > lifetime:
         return None
-    user = db.session.scalar(USER_BY_ID, {"id": user_id}) if user_id < 2**31 else None
+    user = read_apart(lambda: db.session.scalar(USER_BY_ID, {"id": user_id})) if user_id < 2**31 else None
     if user is None or user.session_version != version:
         return None
     user.login_started = started
