@@ -110,8 +110,15 @@ def test_next_steps_never_promise_a_certificate_that_is_not_coming(client, auth,
     from .conftest import csrf_token
 
     revision = fresh.scalar(select(Reflection.revision))
-    saved = client.post("/modules/basics/reflections/my-practice", json={"text": REFLECTION, "revision": revision},
-                        headers={"X-CSRFToken": csrf_token(client, token_page)})
+    token = csrf_token(client, token_page)
+    saved = client.post("/modules/basics/reflections/my-practice", json={"text": "Still too short.",
+                                                                       "revision": revision},
+                        headers={"X-CSRFToken": token})
+    assert saved.status_code == 200 and saved.get_json()["revision"] == revision + 1
+    assert fresh.scalar(select(db.func.count()).select_from(Certificate)) == 0  # still short of the minimum
+    saved = client.post("/modules/basics/reflections/my-practice", json={"text": REFLECTION,
+                                                                       "revision": revision + 1},
+                        headers={"X-CSRFToken": token})
     assert saved.status_code == 200
     code = fresh.scalar(select(Certificate.code))
     assert code and "your certificate is ready" in page_text(client.get("/modules/basics"))

@@ -48,8 +48,23 @@ def get_reflection(user_id: int, module_id: str, reflection_id: str) -> Reflecti
         .execution_options(populate_existing=True))
 
 
-def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str, base_revision: int) -> Reflection:
-    """Store text as the next revision if base_revision is the latest; otherwise raise StaleRevision."""
+# Compare-and-set in one statement, so two saves of the same revision cannot both win; it returns what the
+# page is told, so nothing is read again. Built once, like the page views' statements (an UPDATE's parameters
+# may not be named after its columns).
+SAVE_OVER = (update(Reflection)
+             .where(Reflection.user_id == bindparam("learner"), Reflection.module_id == bindparam("module"),
+                    Reflection.reflection_id == bindparam("reflection"), Reflection.revision == bindparam("base"))
+             .values(text=bindparam("new_text"), words=bindparam("new_words"), revision=Reflection.revision + 1,
+                     updated_at=bindparam("now"))
+             .returning(Reflection.revision, Reflection.words, Reflection.updated_at))
+
+
+def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str,
+                    base_revision: int) -> Reflection | Row:
+    """Store text as the next revision if base_revision is the latest; otherwise raise StaleRevision.
+
+    Returns the saved revision, word count and time (a row, or the new Reflection on a first save).
+    """
     now = utcnow()
     if base_revision == 0:
         row = Reflection(user_id=user_id, module_id=module_id, reflection_id=reflection_id, text=text,
@@ -63,21 +78,23 @@ def save_reflection(user_id: int, module_id: str, reflection_id: str, text: str,
             if current.text == text:  # the same words: this tab's own earlier save (a quick reload)
                 return current
             raise StaleRevision(current) from None
-    # Compare-and-set in one statement, so two saves of the same revision cannot both win.
-    result = db.session.execute(
-        update(Reflection)
-        .where(Reflection.user_id == user_id, Reflection.module_id == module_id,
-               Reflection.reflection_id == reflection_id, Reflection.revision == base_revision)
-        .values(text=text, words=word_count(text), revision=base_revision + 1, updated_at=now)
-        .execution_options(synchronize_session=False))
+    saved = db.session.connection().execute(SAVE_OVER, {
+        "learner": user_id, "module": module_id, "reflection": reflection_id, "base": base_revision,
+        "new_text": text, "new_words": word_count(text), "now": now}).first()
+    if saved is not None:
+        return saved
     current = get_reflection(user_id, module_id, reflection_id)
-    if result.rowcount != 1:
-        if current is None:
-            raise StaleRevision(Reflection(text="", revision=0))
-        if current.text == text:  # the same words were saved already (this tab, just before a reload): no conflict
-            return current
-        raise StaleRevision(current)
-    return current
+    if current is None:
+        raise StaleRevision(Reflection(text="", revision=0))
+    if current.text == text:  # the same words were saved already (this tab, just before a reload): no conflict
+        return current
+    raise StaleRevision(current)
+
+
+def may_complete_module(spec: ReflectionSpec, saved: Reflection | Row) -> bool:
+    """Say whether a save can be a module's last requirement: a required reflection still short of its
+    minimum words cannot (the module's other requirements did not change with it)."""
+    return not spec.required or saved.words >= max(spec.min_words, 1)
 
 
 def journal(user_id: int) -> dict[tuple[str, str], Reflection]:

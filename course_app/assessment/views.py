@@ -31,7 +31,7 @@ from .grading import AnswerError, case_groups, read_answers, unanswered
 from .journal import journal_markdown, journal_sections
 from .review import objectives_to_review, provider_time
 from .journal import journal_pdf as build_journal_pdf
-from .reflections import MAX_CHARACTERS, StaleRevision, model_response_open, save_reflection
+from .reflections import MAX_CHARACTERS, StaleRevision, may_complete_module, model_response_open, save_reflection
 
 
 # A template global rather than a context processor: macros imported without the page's context see it.
@@ -55,7 +55,8 @@ def save_reflection_view(module_id: str, reflection_id: str):
     text, revision, back = _reflection_request(module)
     try:
         row = save_reflection(current_user.id, module.id, reflection_id, text, revision)
-        issue_when_ready(current_user, module, current_course())
+        if may_complete_module(spec, row):
+            issue_when_ready(current_user, module, current_course())
     except StaleRevision as stale:
         db.session.rollback()
         if request.is_json:
@@ -255,7 +256,7 @@ def _again(module, attempt: QuizAttempt, answers: dict, missing: list[str], mess
     """Show the attempt again with the learner's answers as sent, so nothing typed is lost."""
     return render_template("assessment/attempt.html", module=module, quiz=module.quiz, attempt=attempt,
                            groups=case_groups(attempt.layout, module.quiz.spec), answers=answers,
-                           missing=missing, message=message, form=ConfirmForm()), status
+                           missing=missing, message=message), status
 
 
 def _saved_response(attempt: QuizAttempt):
