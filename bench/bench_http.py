@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_http.py                       # SQLite and PostgreSQL, 2 workers, 32 connections
     .venv/bin/python bench/bench_http.py --db sqlite --duration 5 --reps 3
+    .venv/bin/python bench/bench_http.py --db sqlite --page autosave --page verify   # only these pages
 
 Production configuration (COURSE_ENV=production), rate limits off (the verify page's 30 a minute would
 answer 429). Each autosave connection is one learner saving revision after revision; its first save of a
@@ -135,7 +136,7 @@ def run_database(kind: str, args, folder: Path) -> tuple[dict, dict]:
         lesson_page = f"/modules/{seeded['module']}/lessons/{seeded['lesson']}"
         sessions.write_text("".join(f"{s.cookie}\t{s.token}\n" for s in
                                     (log_in(port, email, lesson_page) for email in seeded["emails"][1:])))
-        measured = endpoints(seeded, main)
+        measured = [e for e in endpoints(seeded, main) if not args.page or any(w in e[0] for w in args.page)]
         scripts = {}
         for name, path, cookie in measured:
             script = folder / f"{kind}-{len(scripts)}.lua"
@@ -223,6 +224,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--page", action="append", help="only the pages whose name holds this word (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     if not shutil.which("wrk"):
