@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("assessment", __name__)
 
-from . import check_views, views  # noqa: E402,F401
+from . import check_views, questions, views  # noqa: E402,F401

@@ -1,0 +1,27 @@
+"""A question of an open post-test, rendered once per loaded course and what the learner sees of it.
+
+Two learners shown the same question at the same place, in the same option order and with the same answer
+chosen, see the same block; rendering every question anew was half of the attempt page's time.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import render_template
+from markupsafe import Markup
+
+from ..content import Module
+from ..page_parts import kept
+from . import bp
+
+KEPT_QUESTIONS = 4000  # blocks kept per loaded course (a few MB at most); past that, rendered each time
+
+
+@bp.app_template_global()
+def question_block(module: Module, entry: dict, position: int, total: int, answer, is_missing: bool) -> Markup:
+    """One question of an attempt's layout entry ({"id", "order"}), with her answer chosen (None for none)."""
+    key = ("question", module.id, entry["id"], tuple(entry["order"]), position, total,
+           json.dumps(answer, sort_keys=True), is_missing)
+    return kept(key, lambda: Markup(render_template(
+        "assessment/_question.html", quiz=module.quiz, entry=entry, position=position, total=total, answer=answer,
+        is_missing=is_missing)), KEPT_QUESTIONS)
