@@ -458,6 +458,31 @@ def test_rotating_the_key_keeps_old_credentials_verifiable(client, auth, fresh, 
     assert "Valid." in client.get(f"/verify/{code}").get_data(as_text=True)
 
 
+def test_the_verify_page_checks_again_when_the_stored_credential_or_the_keys_change(client, auth, fresh, app,
+                                                                                  runner, tmp_path):
+    """Verdicts are kept per process; a changed credential, a new key or a withdrawn key is checked afresh."""
+    app.config["SIGNING_KEY_FILE"] = str(tmp_path / "keys" / "signing-key.json")  # this test's own key
+    code = earn_certificate(client, auth, fresh, app)
+    assert "Valid." in client.get(f"/verify/{code}").get_data(as_text=True)
+    original = fresh.scalar(select(Certificate.signed_credential).where(Certificate.code == code))
+    header, payload, signature = original.split(".")
+    tampered = ".".join([header, payload[:-8] + ("A" * 8 if payload[-8:] != "A" * 8 else "B" * 8), signature])
+
+    def store(text: str) -> str:
+        with app.app_context():
+            db.session.execute(update(Certificate).where(Certificate.code == code).values(signed_credential=text))
+            db.session.commit()
+        return client.get(f"/verify/{code}").get_data(as_text=True)
+
+    assert "Cannot be confirmed" in store(tampered)
+    assert "Valid." in store(original)
+    assert runner.invoke(args=["course", "rotate-key"]).exit_code == 0
+    assert "Valid." in client.get(f"/verify/{code}").get_data(as_text=True)  # its key is retired, still known
+    (tmp_path / "keys" / "signing-key.retired.json").unlink()  # the provider withdraws the old key
+    page = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "Cannot be confirmed" in page and "Valid." not in page
+
+
 def test_each_learner_s_module_card_links_to_her_own_certificate(client, auth, fresh, app):
     """Cards are kept per point of progress; two learners at the same point still get their own links."""
     ana_code = earn_certificate(client, auth, fresh, app)

@@ -15,9 +15,28 @@ from . import credential, dataintegrity, did, status_list
 from .pdf import certificate_pdf, credit_text
 
 
+# What was read from the key files, kept per process while each file is unchanged (the same inode, size and
+# time of change): reading and importing the key on every verification was a sixth of the verify page.
+# A rotation, in this process or another, replaces the files, so every process reads the new ones.
+_read_files: dict[str, tuple[tuple, object]] = {}
+
+
+def _read_kept(path: Path, read):
+    """read(path), kept while the file is unchanged; a missing file is read anew each time."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return read(path)
+    seen = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    kept = _read_files.get(str(path))
+    if kept is None or kept[0] != seen:
+        kept = _read_files[str(path)] = (seen, read(path))
+    return kept[1]
+
+
 def signing_key():
     """Return the provider's current signing key, created on first use."""
-    return credential.load_or_create_key(current_app.config["SIGNING_KEY_FILE"])
+    return _read_kept(Path(current_app.config["SIGNING_KEY_FILE"]), credential.load_or_create_key)
 
 
 def _retired_file() -> Path:
@@ -27,7 +46,7 @@ def _retired_file() -> Path:
 
 def _retired_keys() -> list[dict]:
     retired = _retired_file()
-    return json.loads(retired.read_text()) if retired.exists() else []
+    return _read_kept(retired, lambda path: json.loads(path.read_text()) if path.exists() else [])
 
 
 def known_public_jwks() -> list[dict]:

@@ -6,6 +6,7 @@ credentials are each checked on their own as well.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from .credential import CredentialError, verify_credential
 from .documents import issuer_id, known_public_jwks
 
 STATUS_PATH = re.compile(r"/credentials/status/(\d{1,9})$")
+KEPT_CHECKS = 20_000  # verdicts kept per process (under 3 MB); past that, checked each time
+_verdicts: dict[bytes, str | None] = {}
 
 
 @dataclass
@@ -45,6 +48,27 @@ def check_text(text: str) -> Checked:
     if "proof" not in document:  # issued before credentials carried an embedded proof
         return Checked(document, ["VC-JWT signature"], _revoked(document))
     return check_document(document, proofs=["VC-JWT signature"])
+
+
+def signature_problem(text: str) -> str | None:
+    """Return None when a stored credential's proofs verify against the issuer's keys, else the reason.
+
+    The verdict is kept per process for the text, the issuer and the keys together: a stored credential
+    never changes, and a changed text, a new or a retired key is checked afresh. Checking both proofs on
+    every view was half of the verify page. (Revocation is read from the certificate's row each time.)
+    """
+    keys = json.dumps(known_public_jwks(), sort_keys=True)
+    digest = hashlib.sha256("\x00".join([text, issuer_id(), keys]).encode()).digest()
+    if digest in _verdicts:
+        return _verdicts[digest]
+    try:
+        check_text(text)  # the JWT, and the embedded proof it carries
+        problem = None
+    except CredentialError as error:
+        problem = str(error)
+    if len(_verdicts) < KEPT_CHECKS:
+        _verdicts[digest] = problem
+    return problem
 
 
 def check_document(document: object, proofs: list[str]) -> Checked:
