@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from course_app import create_app
-from course_app.certificates.issuance import issue, module_subject
+from course_app.certificates.issuance import issue, local_date, module_subject
 from course_app.course_store import current_course
 from course_app.extensions import db, limiter
-from course_app.models import Certificate, Evaluation, QuizAttempt, User
+from course_app.models import Certificate, Evaluation, QuizAttempt, User, utcnow
 
 from .conftest import FIXTURE_COURSE, csrf_token
 
@@ -74,6 +74,12 @@ def correct_answers(spec, layout: list[dict]) -> dict:
             for shown, item_id in enumerate(order, 1):
                 form[f"{name}-{shown}"] = str(authored.index(item_id) + 1)
     return form
+
+
+def provider_today(app) -> date:
+    """Today in the provider's time zone, the date certificates carry (UTC's is a day ahead late at night)."""
+    with app.app_context():
+        return local_date(utcnow())
 
 
 def user_id(fresh, email: str) -> int:
@@ -142,7 +148,7 @@ def test_evaluation_issues_a_certificate_whose_page_and_files_state_the_facts(cl
     text = page_text(page)
     for expected in ["Certificate of completion", "Valid", "Ana Ortiz, OTR/L", "License OT-12345 (NY)",
                      "Coaching Basics", "0.25 (0.025 AOTA CEUs)", "Introductory", "Test Provider · AOTA 9999",
-                     code, date.today().strftime("%B %-d, %Y")]:
+                     code, provider_today(app).strftime("%B %-d, %Y")]:
         assert expected in text, expected
 
     pdf = client.get(f"/certificates/{code}.pdf")
@@ -349,9 +355,9 @@ def test_transcript_lists_certificates_with_hours_and_ceus_in_a_date_range(clien
     row = rows[0]
     assert (row["participant"], row["course"], row["contact_hours"], row["ceus"], row["certificate_code"],
             row["status"], row["completion_date"]) == \
-        ("Ana Ortiz", "Coaching Basics", "0.25", "0.025", code, "valid", date.today().isoformat())
+        ("Ana Ortiz", "Coaching Basics", "0.25", "0.025", code, "valid", provider_today(app).isoformat())
 
-    today = date.today().isoformat()
+    today = provider_today(app).isoformat()
     within = client.get("/certificates/transcript.csv", query_string={"from": today, "to": today})
     assert len(list(csv.DictReader(io.StringIO(within.data.decode("utf-8-sig"))))) == 1
     future = client.get("/certificates/transcript.csv", query_string={"from": "2999-01-01"})
