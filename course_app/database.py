@@ -260,14 +260,15 @@ def read_apart(read: Callable[[], T]) -> T:
     if not has_request_context() or request.method in READ_ONLY_METHODS or g.get("request_writes"):
         return read()
     session = db.session()
-    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+    if (session.in_transaction() or session.new or session.dirty or session.deleted  # the view began already
+            or session.get_bind().dialect.name != "sqlite"):
         return read()
     g.reading_apart = True
     try:
         result = read()
     finally:
         g.reading_apart = False
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+    if session.in_transaction():
         session.expire_on_commit = False
         try:
             session.commit()
