@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, current_app, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -29,6 +29,8 @@ CSRF_SLOT = "__csrf_token_of_this_visitor__"
 SLOT_MARK = f"\x00slot-{secrets.token_hex(8)}\x00"
 SLOT_SPLIT = re.compile(re.escape(SLOT_MARK) + "(.*?)" + re.escape(SLOT_MARK))
 T = TypeVar("T")
+KEPT_TOKENS = 20_000  # signed CSRF tokens kept per process (about 4 MB); when full, they are signed afresh
+_signed_tokens: dict[tuple[str, str], str] = {}
 
 
 def visitor_kind() -> str:
@@ -44,8 +46,32 @@ def site_header(token: str | None = None) -> Markup:
     current = request.endpoint if request.endpoint in MENU_PAGES else None
     html = _rendered("_site_header.html", kind=kind, current=current, csrf_slot=CSRF_SLOT)
     if kind != "visitor":
-        html = html.replace(CSRF_SLOT, token or generate_csrf())
+        html = html.replace(CSRF_SLOT, token or csrf_token())
     return Markup(html)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's CSRF token for this session (generate_csrf), signed once per session token and process.
+
+    Flask-WTF signs the session's token anew on every page, a twentieth of a lesson view. With no time
+    limit on tokens (config.py) the signature's timestamp is never checked, so the token signed first stays
+    valid for as long as the session's own; under any other setting each page signs its own, as before.
+    """
+    if "csrf_token" in g:
+        return g.csrf_token
+    raw, config = session.get("csrf_token"), current_app.config
+    if (not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None
+            or config.get("WTF_CSRF_SECRET_KEY") or config.get("WTF_CSRF_FIELD_NAME", "csrf_token") != "csrf_token"):
+        return generate_csrf()
+    key = (current_app.secret_key, raw)
+    token = _signed_tokens.get(key)
+    if token is None:
+        token = generate_csrf()
+        if len(_signed_tokens) >= KEPT_TOKENS:
+            _signed_tokens.clear()
+        _signed_tokens[key] = token
+    g.csrf_token = token  # where generate_csrf looks first: forms on the page get the same token
+    return token
 
 
 def notices() -> Markup | str:
@@ -121,4 +147,5 @@ def _rendered(template: str, key=None, **context) -> str:
 
 def register(app: Flask) -> None:
     app.extensions["page_parts"] = {}
-    app.jinja_env.globals.update(site_header=site_header, site_footer=site_footer, shared_part=shared_part)
+    app.jinja_env.globals.update(site_header=site_header, site_footer=site_footer, shared_part=shared_part,
+                                 csrf_token=csrf_token)  # in place of Flask-WTF's, registered before

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from flask import get_template_attribute, request
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import Row
 
@@ -21,7 +20,7 @@ from ..assessment.reflections import model_response_open
 from ..content import Course, Lesson, Module
 from ..models import LessonProgress
 from ..completion import LearnerState
-from ..page_parts import CSRF_SLOT, filled, kept, notices, slotted_part, visitor_kind
+from ..page_parts import CSRF_SLOT, csrf_token, filled, kept, notices, slotted_part, visitor_kind
 from .cards import module_card
 from .next_step import NextStep
 
@@ -29,7 +28,7 @@ from .next_step import NextStep
 def dashboard_page(course: Course, states: dict[str, LearnerState], step: NextStep | None,
                    position: tuple | None) -> Markup:
     pieces = slotted_part("learning/dashboard.html", key=visitor_kind())
-    token = generate_csrf()
+    token = csrf_token()
 
     def value(name: str) -> str:
         if name == "csrf":
@@ -53,7 +52,7 @@ def lesson_page(module: Module, lesson: Lesson, progress: LessonProgress | Row, 
                                                        visitor_kind()),
                           module=module, lesson=lesson, before=before, after=after, completed=completed,
                           heartbeat_seconds=heartbeat_seconds)
-    token = generate_csrf()
+    token = csrf_token()
 
     def value(name: str) -> str:
         kind, _, item = name.partition(":")
