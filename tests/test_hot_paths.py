@@ -316,6 +316,22 @@ def test_a_kept_lesson_page_shows_her_message_once_and_to_no_one_else(app, auth)
     assert "is marked complete" not in ben.get(LESSON).get_data(as_text=True)
 
 
+def test_a_kept_module_page_shows_each_learner_her_own_lessons_done(app, auth):
+    ana, ben, visitor = app.test_client(), app.test_client(), app.test_client()
+    Auth(ana).register()
+    Auth(ben).register(email="ben@example.org", name="Ben Ode")
+    done = re.compile(r'<li class="lesson-item is-done">\s*<a class="lesson-title" href="/modules/basics/lessons/'
+                      r'lesson-one">')
+    assert not done.search(ben.get("/modules/basics").get_data(as_text=True))  # the column is kept from here on
+    token = csrf_token(ana, "/modules/basics/lessons/lesson-one")
+    ana.post("/modules/basics/lessons/lesson-one/complete", data={"csrf_token": token})
+    assert done.search(ana.get("/modules/basics").get_data(as_text=True))
+    theirs = ben.get("/modules/basics").get_data(as_text=True)
+    assert not done.search(theirs) and "Go to the post-test" in theirs
+    page = visitor.get("/modules/basics").get_data(as_text=True)
+    assert "Lesson One" in page and "Not completed" not in page and "Go to the post-test" not in page
+
+
 def test_a_kept_dashboard_shows_each_learner_her_own_next_step_and_progress(app, auth):
     ana, ben = app.test_client(), app.test_client()
     Auth(ana).register()

@@ -1,5 +1,5 @@
 """The lesson page and the dashboard as every learner sees them, rendered once per loaded course, with her
-own parts put in their slots (page_parts.slotted_part).
+own parts put in their slots (page_parts.slotted_part); and the module page's main column.
 
 Rendering these pages on each view was half of their time; filling the slots is a small part of that.
 On a lesson, what is hers: the text, revision and word count of each reflection and whether its model
@@ -10,7 +10,7 @@ everyone and kept as well.
 """
 from __future__ import annotations
 
-from flask import get_template_attribute, request
+from flask import get_template_attribute, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Row
@@ -18,11 +18,26 @@ from sqlalchemy import Row
 from ..assessment.checks import CheckResult
 from ..assessment.reflections import model_response_open
 from ..content import Course, Lesson, Module
+from ..course_store import current_course
 from ..models import LessonProgress
 from ..completion import LearnerState
 from ..page_parts import CSRF_SLOT, csrf_token, filled, kept, notices, slotted_part, visitor_kind
+from . import bp
 from .cards import module_card
 from .next_step import NextStep
+
+KEPT_MODULE_COLUMNS = 2000  # main columns of module pages kept per loaded course; past that, rendered each time
+
+
+@bp.app_template_global()
+def module_main(module: Module, state: LearnerState | None, blocked: bool) -> Markup:
+    """The module page's main column (overview, objectives, lessons with her marks, post-test, references,
+    authors), kept per module, lessons completed, whether it is open to her and whether she is logged in."""
+    completed = frozenset(state.completed_lessons) if state is not None else None
+    signed_in = current_user.is_authenticated
+    return kept(("module-main", module.id, completed, blocked, signed_in), lambda: Markup(render_template(
+        "learning/_module_main.html", module=module, completed=completed, blocked=blocked, signed_in=signed_in,
+        course=current_course())), KEPT_MODULE_COLUMNS)
 
 
 def dashboard_page(course: Course, states: dict[str, LearnerState], step: NextStep | None,
