@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, types
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, func, types
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from .extensions import db
 
@@ -172,7 +172,9 @@ class Certificate(db.Model):
                                                  server_default="Distance Learning - Independent")
     # How it was earned, frozen at issue (requirements, attempts, minutes, evaluation, content version ...).
     audit: Mapped[dict | None] = mapped_column(JSON)
-    pdf: Mapped[bytes | None] = mapped_column(types.LargeBinary)
+    # The PDF (about 90 KB) is loaded only where it is sent; pages that list or verify certificates read
+    # pdf_saved (below) instead.
+    pdf: Mapped[bytes | None] = mapped_column(types.LargeBinary, deferred=True)
     signed_credential: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(Text)
@@ -190,6 +192,10 @@ class Certificate(db.Model):
         if self.superseded_at:
             return "superseded"
         return "valid"
+
+
+# Whether the row holds its PDF, read with the row (the length of a stored value, not the value itself).
+Certificate.pdf_saved = column_property(func.coalesce(func.length(Certificate.pdf), 0) > 0)
 
 
 class NewsletterSubscriber(db.Model):

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import undefer
 
 from course_app.models import Certificate, Evaluation, LessonProgress, QuizAttempt, Reflection, User
 
@@ -42,7 +43,7 @@ def count(fresh, model, *where) -> int:
 
 def assert_complete(client, fresh, code: str) -> None:
     """The certificate has a real PDF and its verification page confirms the signature."""
-    certificate = fresh.scalar(select(Certificate).where(Certificate.code == code))
+    certificate = fresh.scalar(select(Certificate).options(undefer(Certificate.pdf)).where(Certificate.code == code))
     assert certificate.pdf and certificate.pdf.startswith(b"%PDF") and certificate.signed_credential
     page = client.get(f"/verify/{code}").get_data(as_text=True)
     assert "Cannot be confirmed" not in page and "Valid" in page

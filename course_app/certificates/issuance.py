@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..content import Course, Module
@@ -131,7 +131,9 @@ def _insert_and_render(certificate: Certificate, user: User, course: Course) -> 
 
 
 def has_documents(certificate: Certificate) -> bool:
-    return bool(certificate.pdf) and bool(certificate.signed_credential)
+    """Say whether the row holds its PDF and signed credential (without loading the PDF when it is not loaded)."""
+    pdf_saved = certificate.pdf_saved if "pdf" in inspect(certificate).unloaded else bool(certificate.pdf)
+    return bool(pdf_saved) and bool(certificate.signed_credential)
 
 
 def repair_documents(certificate: Certificate, course: Course) -> bool:
