@@ -156,6 +156,7 @@ def run_database(kind: str, args, folder: Path) -> tuple[dict, dict]:
         runs["bare Flask"] = []
         for name, path, _ in measured:  # warm up every page once
             wrk(port, path, scripts[name], 1, args.connections)
+        first_workers = set(app.workers())
         watched = {"worker_ms": app.workers}
         if server:
             postmaster = int((server.data / "postmaster.pid").read_text().split()[0])
@@ -171,7 +172,8 @@ def run_database(kind: str, args, folder: Path) -> tuple[dict, dict]:
                 runs[name].append(result)
             print(f"  {kind}: repetition {rep + 1} of {args.reps} done", file=sys.stderr, flush=True)
         memory = {"app worker MiB": [round(resident_mib(p), 1) for p in app.workers()],
-                  "bare worker MiB": [round(resident_mib(p), 1) for p in bare.workers()]}
+                  "bare worker MiB": [round(resident_mib(p), 1) for p in bare.workers()],
+                  "app workers replaced during the run": len(set(app.workers()) - first_workers)}
         summary = {name: {key: statistics.median(r[key] for r in results) for key in results[0]}
                    | {"bad": sum(r["bad"] for r in results), "socket_errors": sum(r["socket_errors"] for r in results)}
                    for name, results in runs.items()}
