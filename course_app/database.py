@@ -8,9 +8,8 @@ SQLite is set up to be all or nothing, like PostgreSQL, and its writers take tur
   SQLite's own busy handler, which they would otherwise wait in, sleeps 1, 2, 5, 10 ... up to 100 ms
   between looks, so that a writer could wait behind a dozen of the other process's commits.
 
-PostgreSQL is spared the round trips a page view
-does not need: each one cost a tenth of a millisecond here, a page view made six, and only three were its
-own queries.
+PostgreSQL is spared the round trips a page view does not need: each one cost a tenth of a millisecond
+here, a page view made six, and only three were its own queries.
 - A transaction begins with the first statement that writes or locks. A page that only reads runs its
   SELECTs on their own, which at PostgreSQL's READ COMMITTED level see what they would inside one (each
   statement there takes its own snapshot), and sends no BEGIN and no ROLLBACK.
@@ -177,7 +176,7 @@ class WriterQueue:
             return
         if self.fd is None:
             try:
-                # Read access is all a flock needs, so an account that may only read the folder queues too.
+                # Read access is all a flock needs, so an account that may only read the file queues too.
                 self.fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
             except OSError:  # a folder it may not create the file in: SQLite's busy handler alone, as before
                 return

@@ -29,7 +29,7 @@ CSRF_SLOT = "__csrf_token_of_this_visitor__"
 SLOT_MARK = f"\x00slot-{secrets.token_hex(8)}\x00"
 SLOT_SPLIT = re.compile(re.escape(SLOT_MARK) + "(.*?)" + re.escape(SLOT_MARK))
 T = TypeVar("T")
-KEPT_TOKENS = 20_000  # signed CSRF tokens kept per process (about 4 MB); when full, they are signed afresh
+KEPT_TOKENS = 20_000  # signed CSRF tokens kept per process (about 5 MB); when full, they are signed afresh
 _signed_tokens: dict[tuple[str, str], str] = {}
 
 
