@@ -88,10 +88,11 @@ def site_footer() -> Markup:
     return Markup(_rendered("_site_footer.html"))
 
 
-def shared_part(template: str, key, **context) -> Markup:
+def shared_part(template: str, key, limit: int | None = None, **context) -> Markup:
     """A part of a page that is the same for every learner (the styles and scripts every page loads, say),
-    rendered once per loaded course and key."""
-    return Markup(_rendered(template, key=key, **context))
+    rendered once per loaded course and key. With a limit, at most that many parts of the template are kept
+    (see kept)."""
+    return Markup(_rendered(template, key=key, limit=limit, **context))
 
 
 def slotted_part(template: str, key, limit: int | None = None, **context) -> list[str]:
@@ -139,10 +140,10 @@ def _slot(name: str) -> Markup:
     return Markup(f"{SLOT_MARK}{name}{SLOT_MARK}")
 
 
-def _rendered(template: str, key=None, **context) -> str:
+def _rendered(template: str, key=None, limit: int | None = None, **context) -> str:
     """Render a part once per loaded course and context (or key, which then stands for the context)."""
     found = (template, request.script_root, *(sorted(context.items()) if key is None else [key]))
-    return kept(found, lambda: render_template(template, **context))
+    return kept(found, lambda: render_template(template, **context), limit)
 
 
 def register(app: Flask) -> None:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 
-from flask import render_template
 from markupsafe import Markup
 
 from ..content import Module
-from ..page_parts import kept
+from ..page_parts import shared_part
 from . import bp
 
 KEPT_QUESTIONS = 4000  # blocks kept per loaded course (a few MB at most); past that, rendered each time
@@ -20,8 +19,7 @@ KEPT_QUESTIONS = 4000  # blocks kept per loaded course (a few MB at most); past 
 @bp.app_template_global()
 def question_block(module: Module, entry: dict, position: int, total: int, answer, is_missing: bool) -> Markup:
     """One question of an attempt's layout entry ({"id", "order"}), with her answer chosen (None for none)."""
-    key = ("question", module.id, entry["id"], tuple(entry["order"]), position, total,
-           json.dumps(answer, sort_keys=True), is_missing)
-    return kept(key, lambda: Markup(render_template(
-        "assessment/_question.html", quiz=module.quiz, entry=entry, position=position, total=total, answer=answer,
-        is_missing=is_missing)), KEPT_QUESTIONS)
+    key = (module.id, entry["id"], tuple(entry["order"]), position, total, json.dumps(answer, sort_keys=True),
+           is_missing)
+    return shared_part("assessment/_question.html", key, KEPT_QUESTIONS, quiz=module.quiz, entry=entry,
+                       position=position, total=total, answer=answer, is_missing=is_missing)

@@ -5,9 +5,9 @@ import time
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from ..extensions import db, limiter
+from ..page_parts import csrf_token
 from . import bp, messages
 from .forms import ConfirmForm
 from .operations import AccountError
@@ -124,5 +124,5 @@ def confirm_email_change(token: str):
 @bp.route("/session")
 def session_state():
     """Tell a page's scripts whether the learner is logged in, with a fresh CSRF token (after a login elsewhere)."""
-    body = {"logged_in": current_user.is_authenticated, "csrf_token": generate_csrf()}
+    body = {"logged_in": current_user.is_authenticated, "csrf_token": csrf_token()}
     return body, 200, {"Cache-Control": "no-store"}

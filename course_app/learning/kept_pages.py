@@ -10,7 +10,7 @@ everyone and kept as well.
 """
 from __future__ import annotations
 
-from flask import get_template_attribute, render_template, request
+from flask import get_template_attribute, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Row
@@ -21,7 +21,7 @@ from ..content import Course, Lesson, Module
 from ..course_store import current_course
 from ..models import LessonProgress
 from ..completion import LearnerState
-from ..page_parts import CSRF_SLOT, csrf_token, filled, kept, notices, slotted_part, visitor_kind
+from ..page_parts import CSRF_SLOT, csrf_token, filled, kept, notices, shared_part, slotted_part, visitor_kind
 from . import bp
 from .cards import module_card
 from .next_step import NextStep
@@ -35,9 +35,9 @@ def module_main(module: Module, state: LearnerState | None, blocked: bool) -> Ma
     authors), kept per module, lessons completed, whether it is open to her and whether she is logged in."""
     completed = frozenset(state.completed_lessons) if state is not None else None
     signed_in = current_user.is_authenticated
-    return kept(("module-main", module.id, completed, blocked, signed_in), lambda: Markup(render_template(
-        "learning/_module_main.html", module=module, completed=completed, blocked=blocked, signed_in=signed_in,
-        course=current_course())), KEPT_MODULE_COLUMNS)
+    return shared_part("learning/_module_main.html", (module.id, completed, blocked, signed_in), KEPT_MODULE_COLUMNS,
+                       module=module, completed=completed, blocked=blocked, signed_in=signed_in,
+                       course=current_course())
 
 
 def dashboard_page(course: Course, states: dict[str, LearnerState], step: NextStep | None,
