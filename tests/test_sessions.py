@@ -83,6 +83,30 @@ def test_a_stolen_old_session_cookie_is_refused(app, client, auth, clock):
     assert thief.get("/dashboard").status_code == 302
 
 
+def test_a_session_cookie_seen_before_is_still_checked_every_time(app, client, auth, monkeypatch):
+    """Each cookie's signature is checked once per process: a cookie seen before still ends at its lifetime,
+    and what one request changes inside the session reaches the next only through a new cookie."""
+    import time
+
+    from flask import request
+
+    def opened(cookie: str):
+        with app.test_request_context("/", headers={"Cookie": f"session={cookie}"}):
+            return app.session_interface.open_session(app, request)
+
+    auth.register()
+    assert client.get("/dashboard").status_code == 200
+    cookie = client.get_cookie("session").value
+    assert "_user_id" in opened(cookie) and "_user_id" in opened(cookie)
+    with_answers = app.session_interface.get_signing_serializer(app).dumps({"checks": {"q1": "a"}})
+    opened(with_answers)["checks"]["q1"] = "changed in this request only"
+    assert opened(with_answers)["checks"] == {"q1": "a"}
+    assert "_user_id" not in opened(cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
+    later = time.time() + app.permanent_session_lifetime.total_seconds() + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert "_user_id" not in opened(cookie)
+
+
 def test_remember_cookie_is_lax_and_secure_in_production(client, auth, tmp_path, signing_key_file):
     auth.register()
     auth.logout()
