@@ -11,12 +11,10 @@ from markupsafe import Markup
 
 from ..content import Module
 from ..page_parts import shared_part
-from . import bp
 
 KEPT_QUESTIONS = 4000  # blocks kept per loaded course (a few MB at most); past that, rendered each time
 
 
-@bp.app_template_global()
 def question_block(module: Module, entry: dict, position: int, total: int, answer, is_missing: bool) -> Markup:
     """One question of an attempt's layout entry ({"id", "order"}), with her answer chosen (None for none)."""
     key = (module.id, entry["id"], tuple(entry["order"]), position, total, json.dumps(answer, sort_keys=True),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..auth.forms import ConfirmForm
 from ..completion import is_complete, lessons_done, time_detail, time_ok
@@ -28,6 +29,7 @@ from .attempts import (
     submit_attempt,
 )
 from .grading import AnswerError, case_groups, read_answers, unanswered
+from .questions import question_block
 from .journal import journal_markdown, journal_sections
 from .review import objectives_to_review, provider_time
 from .journal import journal_pdf as build_journal_pdf
@@ -253,10 +255,17 @@ def attempt_activity(attempt_id: int):
 
 
 def _again(module, attempt: QuizAttempt, answers: dict, missing: list[str], message: str | None, status: int):
-    """Show the attempt again with the learner's answers as sent, so nothing typed is lost."""
+    """Show the attempt again with the learner's answers as sent, so nothing typed is lost.
+
+    The questions are joined here, each a kept block (questions.py), case by case: called from the template,
+    each block cost as much again in the template's own calls."""
+    total = len(attempt.layout)
+    groups = [(module.quiz.case(case_id),
+               Markup().join(question_block(module, entry, position, total, answers.get(entry["id"]),
+                                            entry["id"] in missing) for position, entry in entries))
+              for case_id, entries in case_groups(attempt.layout, module.quiz.spec)]
     return render_template("assessment/attempt.html", module=module, quiz=module.quiz, attempt=attempt,
-                           groups=case_groups(attempt.layout, module.quiz.spec), answers=answers,
-                           missing=missing, message=message), status
+                           groups=groups, missing=missing, message=message), status
 
 
 def _saved_response(attempt: QuizAttempt):
