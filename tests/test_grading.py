@@ -1,6 +1,7 @@
 """Grading and completion as pure functions: no Flask, no database."""
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -131,7 +132,7 @@ def test_requirements_say_what_is_left():
 
 def test_minimum_active_time_gates_the_certificate():
     timed = BASICS.meta.model_copy(update={"min_active_minutes": 10})
-    module = type(BASICS)(**{**BASICS.__dict__, "meta": timed})
+    module = dataclasses.replace(BASICS, meta=timed)
     done = dict(completed_lessons=frozenset({"lesson-one", "lesson-two"}), reflection_words={"my-practice": 9},
                 quiz_passed=True, best_score=100, evaluated=True)
     assert not certificate_ready(module, state(**done, active_seconds=599))
