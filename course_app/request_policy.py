@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import time
 from urllib.parse import urlsplit
 
@@ -86,45 +87,41 @@ def seen_refresh_seconds() -> int:
     return max(30, min(300, current_app.config["SESSION_IDLE_SECONDS"] // 24))
 
 
+@functools.lru_cache(maxsize=4096)
+def _checked_cookie(serializer, value: str) -> tuple[dict, int]:
+    """A session cookie's contents and signing time, its signature checked once per process and key (a cookie
+    that fails raises BadSignature and is not kept). Its age is for the caller to check, on every request."""
+    data, signed_at = serializer.loads(value, return_timestamp=True)
+    return data, int(signed_at.timestamp())
+
+
 class SignedCookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signer built once per secret key instead of twice a request, and
     each cookie's signature checked once per process.
 
-    A cookie whose signature was checked is kept (at most OPENED_KEPT) with its signing time; seen again, its
-    age is checked as the signer would and a copy of its contents is given, which costs a fifth of checking and
-    decoding it again. A new secret key starts afresh.
+    A cookie whose signature was checked is kept with its signing time (_checked_cookie); seen again, its age is
+    checked as the signer would and a copy of its contents is given, which costs a fifth of checking and
+    decoding it again. A new secret key has a signer of its own, so its cookies are checked afresh.
     """
 
-    OPENED_KEPT = 4096
-
     def get_signing_serializer(self, app: Flask):
-        return self._signer(app)[1]
-
-    def open_session(self, app: Flask, request):
-        _, serializer, opened = self._signer(app)
-        value = request.cookies.get(self.get_cookie_name(app))
-        if not value:
-            return self.session_class()
-        max_age = int(app.permanent_session_lifetime.total_seconds())
-        kept = opened.get(value)
-        if kept is None:
-            try:
-                data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
-            except BadSignature:
-                return self.session_class()
-            if len(opened) >= self.OPENED_KEPT:
-                opened.clear()
-            kept = opened[value] = (data, int(signed_at.timestamp()))
-        elif not 0 <= int(time.time()) - kept[1] <= max_age:  # itsdangerous's own test of a signature's age
-            return self.session_class()
-        return self.session_class(copy.deepcopy(kept[0]))
-
-    def _signer(self, app: Flask):
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         kept = app.extensions.get("session_signer")
         if kept is None or kept[0] != keys:
-            kept = app.extensions["session_signer"] = (keys, super().get_signing_serializer(app), {})
-        return kept
+            kept = app.extensions["session_signer"] = (keys, super().get_signing_serializer(app))
+        return kept[1]
+
+    def open_session(self, app: Flask, request):
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = _checked_cookie(self.get_signing_serializer(app), value)
+        except BadSignature:
+            return self.session_class()
+        if not 0 <= int(time.time()) - signed_at <= int(app.permanent_session_lifetime.total_seconds()):
+            return self.session_class()  # itsdangerous's own test of a signature's age
+        return self.session_class(copy.deepcopy(data))
 
 
 def register(app: Flask) -> None:
