@@ -3,11 +3,14 @@
     .venv/bin/python bench/bench_http.py                       # SQLite and PostgreSQL, 2 workers, 32 connections
     .venv/bin/python bench/bench_http.py --db sqlite --duration 5 --reps 3
     .venv/bin/python bench/bench_http.py --db sqlite --page autosave --page verify   # only these pages
+    .venv/bin/python bench/bench_http.py --limits   # rate limits on, kept in a Redis of the script's own
 
-Production configuration (COURSE_ENV=production), rate limits off (the verify page's 30 a minute would
-answer 429). Each autosave connection is one learner saving revision after revision; its first save of a
-run may be a 409 (the revision it starts from is older), counted as non-2xx. PostgreSQL is a throwaway server of the script's own (initdb in a temporary folder), so a
-shared server is neither used nor disturbed. Needs wrk (Debian: apt-get install wrk).
+Production configuration (COURSE_ENV=production). Rate limits are off unless --limits: the verify page's
+30 a minute would answer 429, so --limits leaves that page out, and clears its Redis before each of the
+setup's logins (10 a minute). Each autosave connection is one learner saving revision after revision; its
+first save of a run may be a 409 (the revision it starts from is older), counted as non-2xx. PostgreSQL is
+a throwaway server of the script's own (initdb in a temporary folder), so a shared server is neither used
+nor disturbed. Needs wrk (Debian: apt-get install wrk).
 """
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import redis
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (  # noqa: E402
@@ -29,6 +34,7 @@ from harness import (  # noqa: E402
     Gunicorn,
     Http,
     OwnPostgres,
+    OwnRedis,
     app_environment,
     children_of,
     cpu_seconds,
@@ -41,6 +47,7 @@ from harness import (  # noqa: E402
 )
 
 APP = 'course_app:create_app({"RATELIMIT_ENABLED": False})'
+APP_WITH_LIMITS = "course_app:create_app()"
 BARE = "bench.bare_app:app"
 AUTOSAVE_LUA = r"""
 local counter = 0
@@ -122,21 +129,32 @@ def endpoints(seeded: dict, session) -> list[tuple[str, str, str | None]]:
 def run_database(kind: str, args, folder: Path) -> tuple[dict, dict]:
     """Benchmark one database; return per-endpoint medians and memory figures."""
     server = OwnPostgres().create() if kind == "postgresql" else None
+    limits = OwnRedis().start() if args.limits else None
     app = bare = None
     try:
         database_url = server.url("postgres") if server else f"sqlite:///{folder / 'bench.sqlite3'}"
         port, bare_port = free_port(), free_port()
-        env = app_environment(folder, database_url, port)
+        env = app_environment(folder, database_url, port,
+                              **({"RATELIMIT_STORAGE_URI": limits.url()} if limits else {}))
         migrate(env)
         seeded = seed(env, args.connections + 1)
-        app = Gunicorn(APP, env, port, workers=args.workers, log=folder / f"{kind}-app.log")
+        app = Gunicorn(APP_WITH_LIMITS if limits else APP, env, port, workers=args.workers,
+                       log=folder / f"{kind}-app.log")
         bare = Gunicorn(BARE, env, bare_port, workers=args.workers)
-        main = log_in(port, seeded["emails"][0], "/dashboard")
+
+        def log_in_for_setup(email: str, page: str):
+            if limits:  # the setup logs in 33 learners from one address; login allows 10 a minute
+                redis.Redis.from_url(limits.url()).flushdb()
+            return log_in(port, email, page)
+
+        main = log_in_for_setup(seeded["emails"][0], "/dashboard")
         sessions = folder / f"sessions-{kind}.tsv"
         lesson_page = f"/modules/{seeded['module']}/lessons/{seeded['lesson']}"
         sessions.write_text("".join(f"{s.cookie}\t{s.token}\n" for s in
-                                    (log_in(port, email, lesson_page) for email in seeded["emails"][1:])))
+                                    (log_in_for_setup(email, lesson_page) for email in seeded["emails"][1:])))
         measured = [e for e in endpoints(seeded, main) if not args.page or any(w in e[0] for w in args.page)]
+        if limits:
+            measured = [e for e in measured if not e[1].startswith("/verify/")]
         scripts = {}
         for name, path, cookie in measured:
             script = folder / f"{kind}-{len(scripts)}.lua"
@@ -188,12 +206,15 @@ def run_database(kind: str, args, folder: Path) -> tuple[dict, dict]:
                 process.stop()
         if server:
             server.destroy()
+        if limits:
+            limits.stop()
 
 
 def print_table(results: dict[str, dict], args) -> None:
     kinds = list(results)
     print(f"\n{args.workers} sync workers, wrk {args.connections} connections, {args.reps} x {args.duration} s per page, "
-          "medians; ratio = req/s over bare Flask's in the same repetition")
+          "medians; ratio = req/s over bare Flask's in the same repetition; rate limits "
+          + ("on (Redis), verify page left out" if args.limits else "off"))
     header = "| page | " + " | ".join(f"{k} req/s | ratio | p50 ms | p99 ms" for k in kinds) + " |"
     print(header)
     print("|" + "---|" * (1 + 4 * len(kinds)))
@@ -228,9 +249,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--page", action="append", help="only the pages whose name holds this word (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--limits", action="store_true",
+                        help="rate limits on, as in production, kept in a Redis of the script's own")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+    if args.limits and not OwnRedis.available():
+        sys.exit("--limits needs redis-server (Debian: apt-get install redis-server)")
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     results = {}
     for kind in kinds:
