@@ -1,5 +1,6 @@
 """Throwaway PostgreSQL and Redis servers on free loopback ports, for tests and benchmarks that stop,
-restart or kill them (the machine's shared servers are never touched)."""
+restart or kill them (the machine's shared servers are never touched); and the app itself on a loopback
+port, for the browser and the credential verifier."""
 from __future__ import annotations
 
 import glob
@@ -8,8 +9,44 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+
+@contextmanager
+def app_on_loopback(app, handler: type[WSGIRequestHandler] | None = None) -> Iterator[str]:
+    """The app on werkzeug's threaded server at a free loopback port; yields its address."""
+    server = make_server("127.0.0.1", 0, _closing_each_body(app), threaded=True, request_handler=handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def _closing_each_body(app):
+    """Close each response body once it is sent, or once the server lets go of it.
+
+    Werkzeug's server reads what is left of the request before it closes the body, and skips the close
+    when that read fails: a browser that resets the connection after a static file was sent left the
+    file open until the garbage collector found it, and the warning failed whichever test was running.
+    """
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return serve
 
 
 def free_port() -> int:

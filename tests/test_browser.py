@@ -12,8 +12,6 @@ import os
 import re
 import shutil
 import time
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,7 +19,7 @@ from types import SimpleNamespace
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler
 
 from sqlalchemy import select
 
@@ -33,6 +31,7 @@ from course_app.extensions import db
 from course_app.models import Certificate, QuizAttempt, User, utcnow
 
 from .conftest import FIXTURE_COURSE, PASSWORD
+from .servers import app_on_loopback
 from .test_walk import finish
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -64,15 +63,9 @@ def live_server(request, chromium, database_url, content_root, signing_key_file,
         "RATELIMIT_ENABLED": False, "PUBLIC_BASE_URL": None, "MAIL_FOLDER": str(tmp_path / "mail"),
     })
     MAIL_FOLDER[:] = [app.config["MAIL_FOLDER"]]
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield SimpleNamespace(url=url, app=app)
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with app_on_loopback(app, _QuietHandler) as url:
+        app.config["PUBLIC_BASE_URL"] = url
+        yield SimpleNamespace(url=url, app=app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,6 @@ import jsonschema
 import jwt
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from course_app.certificates import status_list
 from course_app.certificates.credential import CLR_CONTEXT, CONTEXT_FILES, CredentialError
@@ -24,6 +22,8 @@ from course_app.certificates.issuance import issue, module_subject
 from course_app.course_store import current_course
 from course_app.extensions import db
 from course_app.models import User
+
+from .servers import app_on_loopback
 
 BASE = "https://ce.example.org"
 DID = "did:web:ce.example.org"
@@ -315,12 +315,8 @@ def verifier():
 @pytest.fixture
 def live(app):
     """The app on a loopback port, where the verifier fetches the DID document and the status list."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with app_on_loopback(app) as url:
+        yield url
 
 
 def steps(result: dict) -> dict:
