@@ -144,7 +144,8 @@ def run_database(kind: str, args, folder: Path) -> tuple[dict, dict]:
 
         def log_in_for_setup(email: str, page: str):
             if limits:  # the setup logs in 33 learners from one address; login allows 10 a minute
-                redis.Redis.from_url(limits.url()).flushdb()
+                with redis.Redis.from_url(limits.url()) as store:
+                    store.flushdb()
             return log_in(port, email, page)
 
         main = log_in_for_setup(seeded["emails"][0], "/dashboard")
